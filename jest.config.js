@@ -1,0 +1,23 @@
+// Two projects: `unit` runs in seconds without Docker; `docker` drives a real
+// engine and real Compose (v1 and v2) and is serialised by its global setup.
+const tsJest = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'docker',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/test/docker/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/docker/global-setup.ts',
+      slowTestThreshold: 120,
+    },
+  ],
+};

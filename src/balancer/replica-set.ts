@@ -1,0 +1,131 @@
+import type { Logger } from 'pino';
+import { Backend, type BackendResources } from './backend';
+import { dockerState, type Replica, type Snapshot } from './replica';
+
+/** Passive health: how a replica that keeps refusing connections is taken out for a while. */
+export interface EjectionPolicy {
+  /** Consecutive connection failures that eject a replica. */
+  readonly failures: number;
+  /** First ejection time; it doubles with each ejection in a row. */
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+export interface ReplicaSetOptions<R extends BackendResources> {
+  readonly log: Logger;
+  readonly createResources: (replica: Replica) => R;
+  readonly ejection: EjectionPolicy;
+  readonly now?: () => number;
+}
+
+/**
+ * The balancer's live view of the replicas: applies Docker snapshots, keeps the
+ * per-replica counters that survive them, and answers which replicas may take
+ * a request now.
+ */
+export class ReplicaSet<R extends BackendResources = BackendResources> {
+  private readonly byId = new Map<string, Backend<R>>();
+  private ordered: readonly Backend<R>[] = [];
+  private ready: readonly Backend<R>[] = [];
+  /** When the cached `ready` list goes stale because an ejection ends. */
+  private readyUntil = Infinity;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ReplicaSetOptions<R>) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Every known replica, ready or not, in snapshot order. */
+  all(): readonly Backend<R>[] {
+    return this.ordered;
+  }
+
+  /** Replicas that may take a new request, in snapshot order. */
+  candidates(): readonly Backend<R>[] {
+    if (this.now() >= this.readyUntil) this.refreshReady();
+    return this.ready;
+  }
+
+  apply(snapshot: Snapshot, why: string): void {
+    const next: Backend<R>[] = [];
+    const seen = new Set<string>();
+    for (const replica of snapshot) {
+      seen.add(replica.id);
+      next.push(this.update(replica, why));
+    }
+    for (const [id, backend] of this.byId) {
+      if (seen.has(id)) continue;
+      this.byId.delete(id);
+      backend.resources.close();
+      this.opts.log.info(
+        { replica: backend.replica.name, inflight: backend.inflight, served: backend.served, why },
+        'replica removed',
+      );
+    }
+    this.ordered = next;
+    this.refreshReady();
+  }
+
+  private update(replica: Replica, why: string): Backend<R> {
+    const log = this.opts.log;
+    const existing = this.byId.get(replica.id);
+    if (existing && (existing.replica.host !== replica.host || existing.replica.port !== replica.port)) {
+      // A restarted container may come back with another address: its old connections are useless.
+      existing.resources.close();
+      this.byId.delete(replica.id);
+      log.info({ replica: replica.name, why: 'address changed' }, 'replica removed');
+    } else if (existing) {
+      const before = dockerState(existing.replica);
+      const after = dockerState(replica);
+      existing.replica = replica;
+      if (after === 'draining' && before !== 'draining') {
+        existing.resources.drain();
+        log.info({ replica: replica.name, inflight: existing.inflight, why }, 'replica draining');
+      } else if (after !== before) {
+        log.info({ replica: replica.name, from: before, to: after, why }, 'replica state changed');
+      }
+      return existing;
+    }
+    const backend = new Backend(replica, this.opts.createResources(replica));
+    this.byId.set(replica.id, backend);
+    log.info(
+      { replica: replica.name, address: `${replica.host}:${replica.port}`, state: dockerState(replica), why },
+      'replica added',
+    );
+    return backend;
+  }
+
+  recordSuccess(backend: Backend<R>): void {
+    backend.failures = 0;
+    backend.ejections = 0;
+  }
+
+  /** A connection to the replica failed; eject it after too many in a row, but never the last one. */
+  recordConnectFailure(backend: Backend<R>): void {
+    backend.failures++;
+    const now = this.now();
+    if (backend.failures < this.opts.ejection.failures || backend.ejectedUntil > now) return;
+    const others = this.candidates().filter((b) => b !== backend).length;
+    if (others === 0) return;
+    const { baseMs, maxMs } = this.opts.ejection;
+    const duration = Math.min(maxMs, baseMs * 2 ** backend.ejections);
+    backend.ejections++;
+    backend.failures = 0;
+    backend.ejectedUntil = now + duration;
+    this.opts.log.warn({ replica: backend.replica.name, forMs: duration }, 'replica ejected after failed connections');
+    this.refreshReady();
+  }
+
+  private refreshReady(): void {
+    const now = this.now();
+    let until = Infinity;
+    const ready: Backend<R>[] = [];
+    for (const backend of this.ordered) {
+      if (dockerState(backend.replica) !== 'ready') continue;
+      if (backend.ejectedUntil > now) until = Math.min(until, backend.ejectedUntil);
+      else ready.push(backend);
+    }
+    this.ready = ready;
+    this.readyUntil = until;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { OPTIONS, parseConfig, rawOptionsFrom, type ConfigKey, type RawOptions } from '../config';
+import { DockerodeApi } from '../docker/dockerode-api';
+import { createLogger } from '../log';
+import { startBalancer } from '../serve';
+
+export function registerServeCommand(program: Command): void {
+  const serve = program
+    .command('serve')
+    .description('run the balancer (normally as the container command); every flag also reads an environment variable');
+  for (const key of Object.keys(OPTIONS) as ConfigKey[]) {
+    const doc = OPTIONS[key];
+    const dflt = doc.default ? `, default ${doc.default}` : '';
+    serve.option(doc.flag, `${doc.help} [env ${doc.env}${dflt}]`);
+  }
+  serve.action(async (flags: RawOptions) => {
+    // Validation errors surface here, before anything starts (exit code 2).
+    const config = parseConfig(rawOptionsFrom(process.env, flags));
+    const logger = createLogger(config.logLevel);
+    const { log } = logger;
+    process.on('uncaughtException', (err) => {
+      log.fatal({ err }, 'uncaught exception; exiting');
+      logger.flush();
+      process.exit(1);
+    });
+    const balancer = await startBalancer(config, new DockerodeApi(), logger);
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals): void => {
+        log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+        resolve();
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    });
+    const cut = await balancer.stop();
+    log.info({ cut }, cut === 0 ? 'stopped cleanly' : 'stopped; some requests were cut off at the deadline');
+    logger.flush();
+  });
+}

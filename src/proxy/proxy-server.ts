@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { listenOn } from '../listen';
+import { cidrMatcher, unmapIPv4, type Cidr } from './cidr';
+import { Attempt, Exchange, type ExchangeContext } from './exchange';
+import { forwardRequestHeaders } from './headers';
+import type { CallOptions } from './proxy-engine';
+import { checkRequest } from './request-check';
+import { onWebSocketProxyRequest, proxyWebSocket } from './websocket';
+
+export interface ProxyServerOptions {
+  readonly trustedProxies: readonly Cidr[];
+  /** How long an idle client connection is kept open. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/**
+ * The client-facing HTTP server: checks each request, rewrites its headers for
+ * the replica and hands it to an Exchange (or, for an upgrade, to the
+ * WebSocket proxy). Owns graceful shutdown.
+ */
+export class ProxyServer {
+  readonly server: Server;
+  private readonly connections = new Set<Socket>();
+  private inflight = 0;
+  private closing: { resolve: () => void } | undefined;
+  private readonly trusted: (address: string | undefined) => boolean;
+  private port = 0;
+
+  constructor(
+    private readonly ctx: ExchangeContext,
+    opts: ProxyServerOptions,
+  ) {
+    this.trusted = cidrMatcher(opts.trustedProxies);
+    this.server = createServer(
+      {
+        keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000,
+        noDelay: true,
+        requireHostHeader: true,
+      },
+      (req, res) => this.onRequest(req, res),
+    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
+    ctx.engine.on('proxyReq', (proxyReq, _req, _res, options) => {
+      const attempt = (options as CallOptions).lbAttempt;
+      if (attempt instanceof Attempt) attempt.exchange.onProxyRequest(attempt, proxyReq);
+    });
+    ctx.engine.on('proxyReqWs', (proxyReq, _req, _socket, options) =>
+      onWebSocketProxyRequest(ctx, proxyReq, options as CallOptions),
+    );
+  }
+
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  async listen(port: number, host?: string): Promise<AddressInfo> {
+    const address = await listenOn(this.server, port, host);
+    this.port = address.port;
+    return address;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.inflight++;
+    res.once('close', () => this.onRequestDone());
+    if (this.closing) res.shouldKeepAlive = false;
+    const problem = checkRequest(req);
+    if (problem !== undefined) {
+      res.shouldKeepAlive = false;
+      res.writeHead(problem.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`${problem.message}\n`);
+      return;
+    }
+    req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method);
+    new Exchange(this.ctx, req, res).start();
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const problem = this.closing ? { status: 503, message: 'shutting down' } : checkRequest(req);
+    if (problem !== undefined) {
+      socket.on('error', () => {});
+      socket.end(`HTTP/1.1 ${problem.status} ${problem.message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method, true);
+    proxyWebSocket(this.ctx, req, socket, head);
+  }
+
+  private hop(req: IncomingMessage): { clientAddress: string; proto: string; trusted: boolean; port: number } {
+    const address = req.socket.remoteAddress;
+    return {
+      clientAddress: address === undefined ? '' : unmapIPv4(address),
+      proto: 'http',
+      trusted: this.trusted(address),
+      port: this.port,
+    };
+  }
+
+  private onRequestDone(): void {
+    this.inflight--;
+    if (!this.closing) return;
+    // Connections that just finished their last response would otherwise idle until keepAliveTimeout.
+    this.server.closeIdleConnections();
+    if (this.inflight === 0) this.closing.resolve();
+  }
+
+  /**
+   * Graceful stop: close the listener (new connections are refused from then
+   * on), let requests in flight finish for up to `timeoutMs`, then close every
+   * connection that is left. Resolves with the number of requests cut off.
+   */
+  async shutdown(timeoutMs: number): Promise<number> {
+    const finished = new Promise<void>((resolve) => {
+      this.closing = { resolve };
+    });
+    this.server.close();
+    this.server.closeIdleConnections();
+    if (this.inflight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([finished, timedOut]);
+      clearTimeout(timer);
+    }
+    const cut = this.inflight;
+    this.server.closeAllConnections();
+    for (const socket of this.connections) socket.destroy();
+    return cut;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * What went wrong talking to a replica, decided from the error and from how
+ * far the exchange got. The retry rule and the status code both follow from it.
+ */
+export type FailureKind =
+  /** No connection was made: the replica never saw the request. */
+  | 'connect'
+  /** Connected, but the connection broke before any byte of the response. */
+  | 'reset'
+  /** The replica took longer than the response timeout. */
+  | 'timeout'
+  | 'other';
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'ERR_CONNECT_TIMEOUT',
+]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+export function classifyFailure(err: NodeJS.ErrnoException, connected: boolean): FailureKind {
+  const code = err.code ?? '';
+  if (code === 'ERR_RESPONSE_TIMEOUT') return 'timeout';
+  if (!connected || CONNECT_CODES.has(code)) return 'connect';
+  if (RESET_CODES.has(code)) return 'reset';
+  return 'other';
+}
+
+/** Methods a client may safely repeat (RFC 9110 section 9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+export interface RetryQuestion {
+  readonly kind: FailureKind;
+  readonly method: string;
+  /** The request body (if any) has not been read, so it can be sent again. */
+  readonly replayable: boolean;
+  readonly attempt: number;
+  readonly maxRetries: number;
+}
+
+/**
+ * Retry only where no replica can have acted on the request: a connection that
+ * never opened (any method), or a connection that broke before any response
+ * byte, for an idempotent method (as nginx's proxy_next_upstream does). A POST
+ * that reached a replica is never sent twice.
+ */
+export function shouldRetry(q: RetryQuestion): boolean {
+  if (q.attempt > q.maxRetries || !q.replayable) return false;
+  if (q.kind === 'connect') return true;
+  return q.kind === 'reset' && IDEMPOTENT.has(q.method);
+}
+
+export function statusFor(kind: FailureKind): number {
+  return kind === 'timeout' ? 504 : 502;
+}

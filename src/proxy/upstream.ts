@@ -1,0 +1,49 @@
+import { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { BackendResources } from '../balancer/backend';
+import type { Replica } from '../balancer/replica';
+
+export interface UpstreamOptions {
+  /**
+   * Idle keep-alive connections are closed after this, before the replica's own
+   * keep-alive timeout would close them under a request in flight.
+   */
+  readonly idleTimeoutMs: number;
+}
+
+/** The connections to one replica: a keep-alive pool for HTTP, and its open WebSockets. */
+export class Upstream implements BackendResources {
+  readonly target: { readonly host: string; readonly port: number; readonly protocol: 'http:' };
+  readonly agent: Agent;
+  private readonly webSockets = new Set<Duplex>();
+
+  constructor(replica: Replica, opts: UpstreamOptions) {
+    this.target = { host: replica.host, port: replica.port, protocol: 'http:' };
+    // Node's agent also honours a shorter `Keep-Alive: timeout=N` hint from the replica.
+    this.agent = new Agent({ keepAlive: true, timeout: opts.idleTimeoutMs, scheduling: 'lifo' });
+  }
+
+  get openWebSockets(): number {
+    return this.webSockets.size;
+  }
+
+  /** Follows a proxied WebSocket's client socket, so it can be closed when the replica goes. */
+  trackWebSocket(socket: Duplex): void {
+    this.webSockets.add(socket);
+    socket.once('close', () => this.webSockets.delete(socket));
+  }
+
+  drain(): void {
+    // A draining replica is shutting down: reuse no connection, so none is cut under a request.
+    this.agent.keepSocketAlive = () => false;
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+    for (const socket of this.webSockets) socket.destroy();
+    this.webSockets.clear();
+  }
+}

@@ -1,0 +1,104 @@
+import { ReplicaSet } from './balancer/replica-set';
+import { createPicker } from './balancer/picker';
+import type { Config } from './config';
+import type { DockerApi } from './docker/docker-api';
+import { resolveIdentity } from './docker/identity';
+import { ReplicaSource } from './docker/replica-source';
+import { listenOn } from './listen';
+import type { AppLogger } from './log';
+import { createAdminServer } from './proxy/admin-server';
+import type { ExchangeContext } from './proxy/exchange';
+import { PromMetrics } from './proxy/metrics';
+import { createProxyEngine } from './proxy/proxy-engine';
+import { ProxyServer } from './proxy/proxy-server';
+import { Upstream } from './proxy/upstream';
+
+export interface RunningBalancer {
+  readonly port: number;
+  readonly adminPort: number;
+  /** Graceful stop; resolves with the number of requests cut off at the deadline. */
+  stop(): Promise<number>;
+}
+
+/**
+ * The composition root: config -> identity -> replica source -> replica set ->
+ * picker -> proxy. Everything with side effects is created here and nowhere else.
+ */
+export async function startBalancer(config: Config, docker: DockerApi, logger: AppLogger): Promise<RunningBalancer> {
+  const { log } = logger;
+  const identity = await resolveIdentity(docker, config);
+  const replicas = new ReplicaSet<Upstream>({
+    log,
+    createResources: (replica) => new Upstream(replica, { idleTimeoutMs: config.upstreamIdleTimeout }),
+    ejection: { failures: 3, baseMs: 1_000, maxMs: 30_000 },
+  });
+  const engine = createProxyEngine();
+  let proxy: ProxyServer | undefined;
+  const metrics = new PromMetrics({
+    replicas,
+    openConnections: () => proxy?.openConnections ?? 0,
+    openWebSockets: () => replicas.all().reduce((n, b) => n + b.resources.openWebSockets, 0),
+  });
+  const ctx: ExchangeContext = {
+    service: config.service,
+    engine,
+    replicas,
+    picker: createPicker(config.strategy),
+    log,
+    metrics,
+    accessLog: config.accessLog,
+    connectTimeoutMs: config.connectTimeout,
+    responseTimeoutMs: config.responseTimeout,
+    maxRetries: config.retries,
+  };
+  proxy = new ProxyServer(ctx, { trustedProxies: config.trustedProxies });
+
+  const source = new ReplicaSource({
+    docker,
+    context: {
+      project: identity.project,
+      service: config.service,
+      targetPort: config.targetPort,
+      networks: identity.networks,
+    },
+    log,
+    onSnapshot: (snapshot, why) => replicas.apply(snapshot, why),
+    resyncIntervalMs: config.resyncInterval,
+  });
+  await source.start();
+
+  const admin = createAdminServer({
+    service: config.service,
+    project: identity.project,
+    strategy: config.strategy,
+    replicas,
+    registry: metrics.registry,
+  });
+  const adminAddress = await listenOn(admin, config.adminPort, config.adminHost);
+  const address = await proxy.listen(config.listenPort, config.listenHost);
+  log.info(
+    {
+      service: config.service,
+      project: identity.project,
+      port: address.port,
+      adminPort: adminAddress.port,
+      strategy: config.strategy,
+      replicas: replicas.all().length,
+    },
+    'compose-lb listening',
+  );
+
+  const server = proxy;
+  return {
+    port: address.port,
+    adminPort: adminAddress.port,
+    async stop() {
+      source.stop();
+      const cut = await server.shutdown(config.shutdownTimeout);
+      admin.close();
+      admin.closeAllConnections();
+      for (const backend of replicas.all()) backend.resources.close();
+      return cut;
+    },
+  };
+}
