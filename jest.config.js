@@ -1,6 +1,6 @@
 // Two projects: `unit` runs in seconds without Docker; `docker` drives a real
 // engine and real Compose (v1 and v2) and is serialised by its global setup.
-const tsJest = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const tsJest = { '^.+\\.ts$': 'ts-jest' };
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -98,7 +98,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   retries: {
     env: 'LB_RETRIES',
     flag: '--retries <n>',
-    help: 'extra attempts on other replicas when it is safe to retry',
+    help: 'extra attempts on other replicas after a connection broke before the response (idempotent requests); refused connections are always tried on the others',
     default: '2',
   },
   shutdownTimeout: {

@@ -96,9 +96,10 @@ export class ReplicaSource {
     while (!this.stopped) {
       try {
         this.stream = await this.opts.docker.streamEvents(this.labels);
-        if (attempt > 0) this.opts.log.info('docker events stream reconnected; re-listing replicas');
+        const reconnected = this.firstRelist !== undefined && this.resolveFirstRelist === undefined;
+        if (reconnected) this.opts.log.info('docker events stream reconnected; re-listing replicas');
         attempt = 0;
-        this.requestRelist('events stream opened');
+        this.requestRelist(reconnected ? 'events stream reconnected' : 'initial list');
         await this.consume(this.stream);
         if (!this.stopped) this.opts.log.warn('docker events stream ended; keeping the last known replicas');
       } catch (err) {

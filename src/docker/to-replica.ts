@@ -59,9 +59,14 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
 
 function targetPort(container: ContainerJson, configured: number | undefined): number | string {
   if (configured !== undefined) return configured;
-  const tcp = Object.keys(container.Config?.ExposedPorts ?? {})
-    .filter((p) => p.endsWith('/tcp') || !p.includes('/'))
-    .map((p) => Number.parseInt(p, 10));
+  // Compose's `expose: ["80"]` leaves both "80" and "80/tcp" in ExposedPorts: one port.
+  const tcp = [
+    ...new Set(
+      Object.keys(container.Config?.ExposedPorts ?? {})
+        .filter((p) => p.endsWith('/tcp') || !p.includes('/'))
+        .map((p) => Number.parseInt(p, 10)),
+    ),
+  ];
   if (tcp.length === 1 && tcp[0] !== undefined) return tcp[0];
   if (tcp.length === 0) return 'its image exposes no TCP port: set LB_TARGET_PORT';
   return `its image exposes several ports (${tcp.join(', ')}): set LB_TARGET_PORT to one of them`;

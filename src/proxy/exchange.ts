@@ -11,6 +11,11 @@ import type { CallOptions, ProxyEngine } from './proxy-engine';
 import type { Upstream } from './upstream';
 import { classifyFailure, shouldRetry, statusFor, type FailureKind } from './upstream-failure';
 
+/** Upstream failures are routine operations news: code and message, no stack. */
+function errorFields(err: NodeJS.ErrnoException): { error: string; code: string | undefined } {
+  return { error: err.message, code: err.code };
+}
+
 /** What every exchange shares: the replica set, the picker and the proxy. */
 export interface ExchangeContext {
   readonly service: string;
@@ -152,7 +157,7 @@ export class Exchange {
     const { backend } = attempt;
     if (attempt.responded) {
       // The response head went out already: all that is left is to cut the client off.
-      this.ctx.log.warn({ err, replica: backend.replica.name }, 'replica failed mid-response');
+      this.ctx.log.warn({ ...errorFields(err), replica: backend.replica.name }, 'replica failed mid-response');
       this.finish(attempt);
       this.res.destroy();
       return;
@@ -169,7 +174,7 @@ export class Exchange {
       maxRetries: this.ctx.maxRetries,
     });
     this.ctx.log.warn(
-      { err, replica: backend.replica.name, kind, attempt: this.attempts, retry },
+      { ...errorFields(err), replica: backend.replica.name, kind, attempt: this.attempts, retry },
       retry ? 'replica failed; retrying on another' : 'replica failed',
     );
     if (retry) {

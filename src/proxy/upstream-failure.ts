@@ -43,15 +43,18 @@ export interface RetryQuestion {
 }
 
 /**
- * Retry only where no replica can have acted on the request: a connection that
- * never opened (any method), or a connection that broke before any response
- * byte, for an idempotent method (as nginx's proxy_next_upstream does). A POST
- * that reached a replica is never sent twice.
+ * Retry only where no replica can have acted on the request. A connection that
+ * never opened is retried on every other replica in turn (any method; each
+ * replica at most once per request): when several replicas stop at once, the
+ * first few tries may all hit stopping ones. A connection that broke before any
+ * response byte is retried `maxRetries` times, for idempotent methods only (as
+ * nginx's proxy_next_upstream does). A POST that reached a replica is never
+ * sent twice.
  */
 export function shouldRetry(q: RetryQuestion): boolean {
-  if (q.attempt > q.maxRetries || !q.replayable) return false;
+  if (!q.replayable) return false;
   if (q.kind === 'connect') return true;
-  return q.kind === 'reset' && IDEMPOTENT.has(q.method);
+  return q.kind === 'reset' && IDEMPOTENT.has(q.method) && q.attempt <= q.maxRetries;
 }
 
 export function statusFor(kind: FailureKind): number {

@@ -1,0 +1,65 @@
+// The demo replica: answers after a delay, as an app waiting on I/O does, and says
+// which replica answered (X-Replica header and the body).
+//   DEMO_MODE=async   many requests at once (default)
+//   DEMO_MODE=serial  one request at a time, like a single-threaded worker
+//   DEMO_DELAY_MS     time per request (default 100)
+// Also: /fast answers at once; /drop reads the request and closes the connection
+// without answering (a replica dying mid-request); GET /stats counts requests
+// by X-Request-Id, so tests can tell whether a request reached a replica twice.
+'use strict';
+const http = require('node:http');
+const os = require('node:os');
+
+const replica = process.env.DEMO_REPLICA_NAME || os.hostname();
+const mode = process.env.DEMO_MODE || 'async';
+const delayMs = Number(process.env.DEMO_DELAY_MS || 100);
+const port = Number(process.env.PORT || 80);
+if (mode !== 'async' && mode !== 'serial') {
+  console.error(`DEMO_MODE must be async or serial, not ${mode}`);
+  process.exit(2);
+}
+
+const stats = { requests: 0, seen: {} };
+let busy = Promise.resolve();
+let closing = false;
+
+/** In serial mode each request waits for the one before it. */
+function wait(ms) {
+  const sleep = () => new Promise((resolve) => setTimeout(resolve, ms));
+  if (mode === 'async') return sleep();
+  busy = busy.then(sleep);
+  return busy;
+}
+
+function reply(res, status, body) {
+  // While shutting down, no connection is kept for another request.
+  if (closing) res.setHeader('connection', 'close');
+  res.writeHead(status, { 'content-type': 'text/plain', 'x-replica': replica });
+  res.end(body);
+}
+
+const server = http.createServer(async (req, res) => {
+  if (req.url === '/stats') return reply(res, 200, JSON.stringify({ replica, ...stats }));
+  if (req.url === '/health') return reply(res, 200, 'ok\n');
+  stats.requests++;
+  const id = req.headers['x-request-id'];
+  if (id) stats.seen[id] = (stats.seen[id] || 0) + 1;
+  req.resume();
+  if (req.url === '/drop') return req.on('end', () => req.socket.destroy());
+  if (req.url !== '/fast') await wait(delayMs);
+  reply(res, 200, `served by ${replica}\n`);
+});
+
+server.listen(port, () => console.log(JSON.stringify({ msg: 'listening', replica, port, mode, delayMs })));
+
+// A reload request, not a stop: log it and keep serving (compose-lb keeps the
+// replica in rotation on `docker kill -s HUP`).
+process.on('SIGHUP', () => console.log(JSON.stringify({ msg: 'SIGHUP: nothing to reload', replica })));
+
+// As PID 1 in a container, Node ignores SIGTERM unless told otherwise. Finish the
+// requests in flight, then exit: this is what makes `docker stop` graceful.
+process.on('SIGTERM', () => {
+  console.log(JSON.stringify({ msg: 'SIGTERM: finishing requests in flight', replica }));
+  closing = true;
+  server.close(() => process.exit(0));
+});

@@ -1,0 +1,63 @@
+import type { ReplicasDocument } from '../../../src/proxy/admin-server';
+import { containerIp, type ComposeProject } from './compose';
+import { waitFor } from './wait';
+
+/**
+ * The balancer of a test project as the test sees it: the published URL that
+ * clients use, and the admin endpoint on the project's own network.
+ */
+export class BalancerHandle {
+  private constructor(
+    readonly project: ComposeProject,
+    readonly containerId: string,
+    readonly url: string,
+    private readonly adminUrl: string,
+  ) {}
+
+  static async of(project: ComposeProject, service = 'web-lb'): Promise<BalancerHandle> {
+    const id = await project.oneContainer(service);
+    const url = await project.publishedUrl(service, 80);
+    const admin = `http://${await containerIp(id)}:8081`;
+    return new BalancerHandle(project, id, url, admin);
+  }
+
+  async replicas(): Promise<ReplicasDocument> {
+    const res = await fetch(`${this.adminUrl}/replicas`);
+    if (!res.ok) throw new Error(`/replicas answered ${res.status}`);
+    return (await res.json()) as ReplicasDocument;
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`${this.adminUrl}/metrics`)).text();
+  }
+
+  /** Waits until exactly `n` replicas are ready (and none is in another state). */
+  waitForReady(n: number, timeoutMs = 30_000): Promise<ReplicasDocument> {
+    return waitFor(
+      `${n} ready replicas`,
+      async () => {
+        const doc = await this.replicas();
+        return doc.ready === n && doc.replicas.length === n ? doc : undefined;
+      },
+      { timeoutMs },
+    );
+  }
+}
+
+/** GET through the balancer; returns status, the replica that answered and the body. */
+export async function get(url: string, init?: RequestInit): Promise<{ status: number; replica: string; body: string }> {
+  const res = await fetch(url, init);
+  const body = await res.text();
+  return { status: res.status, replica: res.headers.get('x-replica') ?? '', body };
+}
+
+/** Sends `n` requests one after another and counts them per replica. */
+export async function countByReplica(url: string, n: number): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const { status, replica } = await get(url);
+    if (status !== 200) throw new Error(`request ${i} answered ${status}`);
+    counts.set(replica, (counts.get(replica) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ENV, type ComposeFlavor } from './env';
+import { run, type ExecResult } from './exec';
+
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'docker');
+
+/** The command line of each Compose flavour. */
+export function composeCommand(flavor: ComposeFlavor): [string, string[]] {
+  return flavor === 'v2' ? ['docker', ['compose']] : ['docker-compose', []];
+}
+
+/**
+ * One Compose project made by one test: a unique name, so tests never touch
+ * each other's (or the user's) containers, and `down` removes exactly what it made.
+ */
+export class ComposeProject {
+  readonly name = `clbtest${randomBytes(4).toString('hex')}`;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    readonly flavor: ComposeFlavor,
+    readonly file: string,
+    env: Record<string, string> = {},
+  ) {
+    this.env = { ...process.env, ...env };
+  }
+
+  compose(args: readonly string[], timeoutMs = 180_000): Promise<ExecResult> {
+    const [cmd, pre] = composeCommand(this.flavor);
+    return run(cmd, [...pre, '-p', this.name, '-f', this.file, ...args], { env: this.env, timeoutMs });
+  }
+
+  async up(scale: Record<string, number> = {}, services: readonly string[] = []): Promise<void> {
+    const scales = Object.entries(scale).flatMap(([service, n]) => ['--scale', `${service}=${n}`]);
+    await this.compose(['up', '-d', '--no-recreate', ...scales, ...services]);
+  }
+
+  /** Full container IDs of a service's running containers. */
+  async containerIds(service: string): Promise<string[]> {
+    const { stdout } = await run('docker', [
+      'ps',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=com.docker.compose.project=${this.name}`,
+      '--filter',
+      `label=com.docker.compose.service=${service}`,
+    ]);
+    return stdout.split('\n').filter(Boolean);
+  }
+
+  async oneContainer(service: string): Promise<string> {
+    const ids = await this.containerIds(service);
+    if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one ${service} container, found ${ids.length}`);
+    return ids[0];
+  }
+
+  /** `http://127.0.0.1:PORT` where the service's container port is published. */
+  async publishedUrl(service: string, port: number): Promise<string> {
+    const { stdout } = await this.compose(['port', service, String(port)]);
+    const hostPort = stdout.trim().split(':').pop();
+    if (!hostPort) throw new Error(`${service}:${port} is not published`);
+    return `http://127.0.0.1:${hostPort}`;
+  }
+
+  async logs(service: string): Promise<string> {
+    const { stdout } = await this.compose(['logs', '--no-color', service]).catch(() => ({ stdout: '' }));
+    return stdout;
+  }
+
+  async down(): Promise<void> {
+    await this.compose(['down', '-v', '-t', '1', '--remove-orphans']);
+  }
+}
+
+/** The images and the socket group the fixtures need, as the global setup made them. */
+export function fixtureEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const pick = (name: string): string => {
+    const value = process.env[name];
+    if (value === undefined) throw new Error(`${name} is not set: run Docker tests through jest (global setup)`);
+    return value;
+  };
+  return {
+    LB_IMAGE: pick(ENV.lbImage),
+    APP_IMAGE: pick(ENV.appImage),
+    DOCKER_GID: pick(ENV.dockerGid),
+    ...extra,
+  };
+}
+
+export async function containerIp(id: string): Promise<string> {
+  const { stdout } = await run('docker', [
+    'inspect',
+    '--format',
+    '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+    id,
+  ]);
+  const ip = stdout.trim().split(' ')[0];
+  if (!ip) throw new Error(`container ${id} has no IP address`);
+  return ip;
+}

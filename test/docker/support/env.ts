@@ -1,0 +1,36 @@
+/**
+ * What the global setup (test/docker/global-setup.ts) found, passed to the test
+ * files through the environment. Under CI=true the setup fails instead of
+ * letting anything be skipped.
+ */
+export type ComposeFlavor = 'v2' | 'v1';
+
+export const ENV = {
+  skip: 'COMPOSE_LB_DOCKER_SKIP',
+  flavors: 'COMPOSE_LB_COMPOSE_FLAVORS',
+  lbImage: 'LB_IMAGE',
+  appImage: 'APP_IMAGE',
+  dockerGid: 'DOCKER_GID',
+} as const;
+
+export interface DockerTestEnv {
+  /** Why Docker tests cannot run here, when they cannot (never under CI). */
+  readonly skipReason: string | undefined;
+  readonly flavors: readonly ComposeFlavor[];
+}
+
+export function dockerTestEnv(): DockerTestEnv {
+  const skipReason = process.env[ENV.skip] || undefined;
+  const flavors = (process.env[ENV.flavors] ?? '').split(',').filter((f): f is ComposeFlavor => f === 'v1' || f === 'v2');
+  return { skipReason, flavors };
+}
+
+/** `describe` for Docker tests: skipped, loudly, only when the global setup allowed it (never in CI). */
+export function describeDocker(name: string, body: (flavor: ComposeFlavor) => void): void {
+  const env = dockerTestEnv();
+  if (env.skipReason !== undefined) {
+    describe.skip(`${name} (skipped: ${env.skipReason})`, () => body('v2'));
+    return;
+  }
+  describe.each(env.flavors.map((f) => [f]))(`${name} [compose %s]`, (flavor) => body(flavor));
+}
