@@ -6,8 +6,8 @@ import { resolveIdentity } from './docker/identity';
 import { ReplicaSource } from './docker/replica-source';
 import { listenOn } from './listen';
 import type { AppLogger } from './log';
+import type { Logger } from 'pino';
 import { createAdminServer } from './proxy/admin-server';
-import type { ExchangeContext } from './proxy/exchange';
 import { PromMetrics } from './proxy/metrics';
 import { createProxyEngine } from './proxy/proxy-engine';
 import { ProxyServer } from './proxy/proxy-server';
@@ -20,6 +20,43 @@ export interface RunningBalancer {
   stop(): Promise<number>;
 }
 
+export interface ProxyStack {
+  readonly replicas: ReplicaSet<Upstream>;
+  readonly proxy: ProxyServer;
+  readonly metrics: PromMetrics;
+}
+
+/** Replica set -> picker -> proxy, wired as in production; tests feed the replica set directly. */
+export function buildProxyStack(config: Config, log: Logger): ProxyStack {
+  const replicas = new ReplicaSet<Upstream>({
+    log,
+    createResources: (replica) => new Upstream(replica, { idleTimeoutMs: config.upstreamIdleTimeout }),
+    ejection: { failures: 3, baseMs: 1_000, maxMs: 30_000 },
+  });
+  let proxy: ProxyServer | undefined;
+  const metrics = new PromMetrics({
+    replicas,
+    openConnections: () => proxy?.openConnections ?? 0,
+    openWebSockets: () => replicas.all().reduce((n, b) => n + b.resources.openWebSockets, 0),
+  });
+  proxy = new ProxyServer(
+    {
+      service: config.service,
+      engine: createProxyEngine(),
+      replicas,
+      picker: createPicker(config.strategy),
+      log,
+      metrics,
+      accessLog: config.accessLog,
+      connectTimeoutMs: config.connectTimeout,
+      responseTimeoutMs: config.responseTimeout,
+      maxRetries: config.retries,
+    },
+    { trustedProxies: config.trustedProxies },
+  );
+  return { replicas, proxy, metrics };
+}
+
 /**
  * The composition root: config -> identity -> replica source -> replica set ->
  * picker -> proxy. Everything with side effects is created here and nowhere else.
@@ -27,32 +64,7 @@ export interface RunningBalancer {
 export async function startBalancer(config: Config, docker: DockerApi, logger: AppLogger): Promise<RunningBalancer> {
   const { log } = logger;
   const identity = await resolveIdentity(docker, config);
-  const replicas = new ReplicaSet<Upstream>({
-    log,
-    createResources: (replica) => new Upstream(replica, { idleTimeoutMs: config.upstreamIdleTimeout }),
-    ejection: { failures: 3, baseMs: 1_000, maxMs: 30_000 },
-  });
-  const engine = createProxyEngine();
-  let proxy: ProxyServer | undefined;
-  const metrics = new PromMetrics({
-    replicas,
-    openConnections: () => proxy?.openConnections ?? 0,
-    openWebSockets: () => replicas.all().reduce((n, b) => n + b.resources.openWebSockets, 0),
-  });
-  const ctx: ExchangeContext = {
-    service: config.service,
-    engine,
-    replicas,
-    picker: createPicker(config.strategy),
-    log,
-    metrics,
-    accessLog: config.accessLog,
-    connectTimeoutMs: config.connectTimeout,
-    responseTimeoutMs: config.responseTimeout,
-    maxRetries: config.retries,
-  };
-  proxy = new ProxyServer(ctx, { trustedProxies: config.trustedProxies });
-
+  const { replicas, proxy, metrics } = buildProxyStack(config, log);
   const source = new ReplicaSource({
     docker,
     context: {
@@ -88,13 +100,12 @@ export async function startBalancer(config: Config, docker: DockerApi, logger: A
     'compose-lb listening',
   );
 
-  const server = proxy;
   return {
     port: address.port,
     adminPort: adminAddress.port,
     async stop() {
       source.stop();
-      const cut = await server.shutdown(config.shutdownTimeout);
+      const cut = await proxy.shutdown(config.shutdownTimeout);
       admin.close();
       admin.closeAllConnections();
       for (const backend of replicas.all()) backend.resources.close();
