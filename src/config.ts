@@ -27,6 +27,19 @@ export interface Config {
   readonly retries: number;
   readonly shutdownTimeout: number;
   readonly trustedProxies: readonly Cidr[];
+  readonly clientHeadersTimeout: number;
+  readonly clientRequestTimeout: number;
+  readonly clientTimeout: number;
+  readonly clientKeepAliveTimeout: number;
+  readonly maxConnections: number;
+  readonly maxRequests: number;
+  readonly maxConnsPerReplica: number;
+  readonly ejectAfter: number;
+  readonly ejectTime: number;
+  readonly ejectMaxTime: number;
+  readonly healthPath: string | undefined;
+  readonly healthInterval: number;
+  readonly healthTimeout: number;
 }
 
 export type ConfigKey = keyof Config;
@@ -113,6 +126,83 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
     help: 'comma-separated CIDRs whose X-Forwarded-* headers are kept; others are replaced',
     default: '',
   },
+  clientHeadersTimeout: {
+    env: 'LB_CLIENT_HEADERS_TIMEOUT',
+    flag: '--client-headers-timeout <duration>',
+    help: "answer 408 and close when a client's request headers take longer (slowloris)",
+    default: '10s',
+  },
+  clientRequestTimeout: {
+    env: 'LB_CLIENT_REQUEST_TIMEOUT',
+    flag: '--client-request-timeout <duration>',
+    help: 'answer 408 and close when a whole request (body included) takes longer',
+    default: '5m',
+  },
+  clientTimeout: {
+    env: 'LB_CLIENT_TIMEOUT',
+    flag: '--client-timeout <duration>',
+    help: 'close a client connection that sends and receives nothing for this long',
+    default: '2m',
+  },
+  clientKeepAliveTimeout: {
+    env: 'LB_CLIENT_KEEPALIVE_TIMEOUT',
+    flag: '--client-keepalive-timeout <duration>',
+    help: 'close an idle keep-alive client connection after',
+    default: '30s',
+  },
+  maxConnections: {
+    env: 'LB_MAX_CONNECTIONS',
+    flag: '--max-connections <n>',
+    help: 'client connections open at once; more are closed on accept',
+    default: '10000',
+  },
+  maxRequests: {
+    env: 'LB_MAX_REQUESTS',
+    flag: '--max-requests <n>',
+    help: 'requests in progress at once (queued ones included); more get 503',
+    default: '10000',
+  },
+  maxConnsPerReplica: {
+    env: 'LB_MAX_CONNS_PER_REPLICA',
+    flag: '--max-conns-per-replica <n>',
+    help: 'connections to one replica at once, 0 for no limit; requests over it wait in a queue',
+    default: '0',
+  },
+  ejectAfter: {
+    env: 'LB_EJECT_AFTER',
+    flag: '--eject-after <n>',
+    help: 'failed connections in a row that take a replica out of rotation for a while',
+    default: '3',
+  },
+  ejectTime: {
+    env: 'LB_EJECT_TIME',
+    flag: '--eject-time <duration>',
+    help: 'first ejection time; doubles with each ejection in a row',
+    default: '1s',
+  },
+  ejectMaxTime: {
+    env: 'LB_EJECT_MAX_TIME',
+    flag: '--eject-max-time <duration>',
+    help: 'longest ejection time',
+    default: '30s',
+  },
+  healthPath: {
+    env: 'LB_HEALTH_PATH',
+    flag: '--health-path <path>',
+    help: "probe this HTTP path on every replica (a replica's label compose-lb.health-path overrides it); failing replicas get no traffic",
+  },
+  healthInterval: {
+    env: 'LB_HEALTH_INTERVAL',
+    flag: '--health-interval <duration>',
+    help: 'time between probes of one replica',
+    default: '5s',
+  },
+  healthTimeout: {
+    env: 'LB_HEALTH_TIMEOUT',
+    flag: '--health-timeout <duration>',
+    help: 'a probe slower than this fails',
+    default: '2s',
+  },
 };
 
 type Parser<T> = (raw: string) => T;
@@ -157,6 +247,11 @@ function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
     if (found === undefined) throw new Error(`"${raw}" is not one of ${choices.join(', ')}`);
     return found;
   };
+}
+
+function parsePath(raw: string): string {
+  if (!/^\/[\x21-\x7e]*$/.test(raw)) throw new Error(`"${raw}" is not a path (it starts with / and has no spaces)`);
+  return raw;
 }
 
 function parseCidrList(raw: string): Cidr[] {
@@ -238,7 +333,26 @@ export function parseConfig(raw: RawOptions): Config {
     retries: r.withDefault('retries', (s) => parseInteger(s, 0, 10), 2),
     shutdownTimeout: r.withDefault('shutdownTimeout', parseDuration, 8_000),
     trustedProxies: r.withDefault('trustedProxies', parseCidrList, []),
+    clientHeadersTimeout: r.withDefault('clientHeadersTimeout', parseDuration, 10_000),
+    clientRequestTimeout: r.withDefault('clientRequestTimeout', parseDuration, 300_000),
+    clientTimeout: r.withDefault('clientTimeout', parseDuration, 120_000),
+    clientKeepAliveTimeout: r.withDefault('clientKeepAliveTimeout', parseDuration, 30_000),
+    maxConnections: r.withDefault('maxConnections', (s) => parseInteger(s, 1, 1_000_000), 10_000),
+    maxRequests: r.withDefault('maxRequests', (s) => parseInteger(s, 1, 1_000_000), 10_000),
+    maxConnsPerReplica: r.withDefault('maxConnsPerReplica', (s) => parseInteger(s, 0, 1_000_000), 0),
+    ejectAfter: r.withDefault('ejectAfter', (s) => parseInteger(s, 1, 1000), 3),
+    ejectTime: r.withDefault('ejectTime', parseDuration, 1_000),
+    ejectMaxTime: r.withDefault('ejectMaxTime', parseDuration, 30_000),
+    healthPath: r.optional('healthPath', parsePath),
+    healthInterval: r.withDefault('healthInterval', parseDuration, 5_000),
+    healthTimeout: r.withDefault('healthTimeout', parseDuration, 2_000),
   };
+  if (config.clientRequestTimeout < config.clientHeadersTimeout) {
+    r.problems.push(`${describe('clientRequestTimeout')}: must not be shorter than ${describe('clientHeadersTimeout')}`);
+  }
+  if (config.ejectMaxTime < config.ejectTime) {
+    r.problems.push(`${describe('ejectMaxTime')}: must not be shorter than ${describe('ejectTime')}`);
+  }
   if (config.listenPort === config.adminPort && config.listenHost === config.adminHost) {
     r.problems.push(`${describe('listenPort')} and ${describe('adminPort')} must differ`);
   }

@@ -1,3 +1,5 @@
+import { ActiveHealth } from './balancer/active-health';
+import type { Replica } from './balancer/replica';
 import { ReplicaSet } from './balancer/replica-set';
 import { createPicker } from './balancer/picker';
 import type { Config } from './config';
@@ -9,6 +11,7 @@ import type { AppLogger } from './log';
 import type { Logger } from 'pino';
 import { createAdminServer } from './proxy/admin-server';
 import { PromMetrics } from './proxy/metrics';
+import { httpProbe } from './proxy/http-probe';
 import { createProxyEngine } from './proxy/proxy-engine';
 import { ProxyServer } from './proxy/proxy-server';
 import { Upstream } from './proxy/upstream';
@@ -24,14 +27,19 @@ export interface ProxyStack {
   readonly replicas: ReplicaSet<Upstream>;
   readonly proxy: ProxyServer;
   readonly metrics: PromMetrics;
+  /** Active health checks, when a health path is configured or a replica's label asks for them. */
+  readonly health: ActiveHealth<Upstream>;
 }
 
 /** Replica set -> picker -> proxy, wired as in production; tests feed the replica set directly. */
 export function buildProxyStack(config: Config, log: Logger): ProxyStack {
+  const pathFor = (replica: Replica): string | undefined => replica.healthPath ?? config.healthPath;
   const replicas = new ReplicaSet<Upstream>({
+    probePath: pathFor,
     log,
-    createResources: (replica) => new Upstream(replica, { idleTimeoutMs: config.upstreamIdleTimeout }),
-    ejection: { failures: 3, baseMs: 1_000, maxMs: 30_000 },
+    createResources: (replica) =>
+      new Upstream(replica, { idleTimeoutMs: config.upstreamIdleTimeout, maxSockets: config.maxConnsPerReplica }),
+    ejection: { failures: config.ejectAfter, baseMs: config.ejectTime, maxMs: config.ejectMaxTime },
   });
   let proxy: ProxyServer | undefined;
   const metrics = new PromMetrics({
@@ -52,9 +60,24 @@ export function buildProxyStack(config: Config, log: Logger): ProxyStack {
       responseTimeoutMs: config.responseTimeout,
       maxRetries: config.retries,
     },
-    { trustedProxies: config.trustedProxies },
+    {
+      trustedProxies: config.trustedProxies,
+      headersTimeoutMs: config.clientHeadersTimeout,
+      requestTimeoutMs: config.clientRequestTimeout,
+      socketTimeoutMs: config.clientTimeout,
+      keepAliveTimeoutMs: config.clientKeepAliveTimeout,
+      maxConnections: config.maxConnections,
+      maxRequests: config.maxRequests,
+    },
   );
-  return { replicas, proxy, metrics };
+  const health = new ActiveHealth({
+    replicas,
+    pathFor,
+    probe: httpProbe,
+    intervalMs: config.healthInterval,
+    timeoutMs: config.healthTimeout,
+  });
+  return { replicas, proxy, metrics, health };
 }
 
 /**
@@ -64,7 +87,7 @@ export function buildProxyStack(config: Config, log: Logger): ProxyStack {
 export async function startBalancer(config: Config, docker: DockerApi, logger: AppLogger): Promise<RunningBalancer> {
   const { log } = logger;
   const identity = await resolveIdentity(docker, config);
-  const { replicas, proxy, metrics } = buildProxyStack(config, log);
+  const { replicas, proxy, metrics, health } = buildProxyStack(config, log);
   const source = new ReplicaSource({
     docker,
     context: {
@@ -74,10 +97,14 @@ export async function startBalancer(config: Config, docker: DockerApi, logger: A
       networks: identity.networks,
     },
     log,
-    onSnapshot: (snapshot, why) => replicas.apply(snapshot, why),
+    onSnapshot: (snapshot, why) => {
+      replicas.apply(snapshot, why);
+      health.probePending();
+    },
     resyncIntervalMs: config.resyncInterval,
   });
   await source.start();
+  health.start();
 
   const admin = createAdminServer({
     service: config.service,
@@ -105,6 +132,7 @@ export async function startBalancer(config: Config, docker: DockerApi, logger: A
     adminPort: adminAddress.port,
     async stop() {
       source.stop();
+      health.stop();
       const cut = await proxy.shutdown(config.shutdownTimeout);
       admin.close();
       admin.closeAllConnections();

@@ -21,6 +21,8 @@ export class Backend<R extends BackendResources = BackendResources> {
   ejectedUntil = 0;
   /** How many times it has been ejected in a row; grows the ejection time. */
   ejections = 0;
+  /** Active health: the last probe's verdict, or undefined when the replica is not probed. */
+  probe: 'pending' | 'passing' | 'failing' | undefined;
 
   constructor(
     public replica: Replica,
@@ -31,8 +33,16 @@ export class Backend<R extends BackendResources = BackendResources> {
     return this.replica.id;
   }
 
-  state(now: number): ReplicaState {
+  /** Docker's state, then the balancer's own probe: both must agree before a replica gets traffic. */
+  healthState(): ReplicaState {
     const state = dockerState(this.replica);
+    if (state !== 'ready') return state;
+    if (this.probe === 'pending') return 'starting';
+    return this.probe === 'failing' ? 'unhealthy' : 'ready';
+  }
+
+  state(now: number): ReplicaState {
+    const state = this.healthState();
     return state === 'ready' && this.ejectedUntil > now ? 'ejected' : state;
   }
 }

@@ -15,6 +15,8 @@ export interface ReplicaSetOptions<R extends BackendResources> {
   readonly log: Logger;
   readonly createResources: (replica: Replica) => R;
   readonly ejection: EjectionPolicy;
+  /** Active health: the path a replica is probed on, if it is probed at all. */
+  readonly probePath?: (replica: Replica) => string | undefined;
   readonly now?: () => number;
 }
 
@@ -87,6 +89,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       return existing;
     }
     const backend = new Backend(replica, this.opts.createResources(replica));
+    if (this.opts.probePath?.(replica) !== undefined) backend.probe = 'pending';
     this.byId.set(replica.id, backend);
     log.info(
       { replica: replica.name, address: `${replica.host}:${replica.port}`, state: dockerState(replica), why },
@@ -116,12 +119,26 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     this.refreshReady();
   }
 
+  /** Active health: a probe passed or failed. */
+  recordProbe(backend: Backend<R>, failure: string | undefined): void {
+    const probe = failure === undefined ? 'passing' : 'failing';
+    if (backend.probe === probe || !this.byId.has(backend.id)) return;
+    const first = backend.probe === 'pending';
+    backend.probe = probe;
+    if (probe === 'failing') {
+      this.opts.log.warn({ replica: backend.replica.name, why: failure }, 'replica failed its health probe');
+    } else if (!first) {
+      this.opts.log.info({ replica: backend.replica.name }, 'replica passes its health probe again');
+    }
+    this.refreshReady();
+  }
+
   private refreshReady(): void {
     const now = this.now();
     let until = Infinity;
     const ready: Backend<R>[] = [];
     for (const backend of this.ordered) {
-      if (dockerState(backend.replica) !== 'ready') continue;
+      if (backend.healthState() !== 'ready') continue;
       if (backend.ejectedUntil > now) until = Math.min(until, backend.ejectedUntil);
       else ready.push(backend);
     }

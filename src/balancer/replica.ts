@@ -20,6 +20,8 @@ export interface Replica {
   readonly stopSignal: number;
   /** A stop or kill was seen: take it out of rotation and let in-flight requests finish. */
   readonly stopping: boolean;
+  /** Active health path from the replica's own label, if it sets one. */
+  readonly healthPath?: string | undefined;
 }
 
 /** A replica set as Docker last described it, ordered by container number. */

@@ -20,6 +20,9 @@ export type Translation =
   | { readonly ok: true; readonly replica: Replica }
   | { readonly ok: false; readonly reason: string };
 
+/** Lets a service choose its own active health probe path, e.g. `compose-lb.health-path: /healthz`. */
+export const HEALTH_PATH_LABEL = 'compose-lb.health-path';
+
 const skip = (reason: string): Translation => ({ ok: false, reason });
 
 /** Translates one inspected container into a Replica, or says why it is not one. */
@@ -53,6 +56,7 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
       health: health(container.State.Health?.Status),
       stopSignal: signalNumber(container.Config?.StopSignal) ?? SIGTERM,
       stopping: false,
+      healthPath: labels[HEALTH_PATH_LABEL] || undefined,
     },
   };
 }

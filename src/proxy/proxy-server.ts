@@ -9,10 +9,19 @@ import type { CallOptions } from './proxy-engine';
 import { checkRequest } from './request-check';
 import { onWebSocketProxyRequest, proxyWebSocket } from './websocket';
 
+const OVERLOADED = { status: 503, message: 'overloaded: too many requests in progress' };
+
 export interface ProxyServerOptions {
   readonly trustedProxies: readonly Cidr[];
-  /** How long an idle client connection is kept open. */
-  readonly keepAliveTimeoutMs?: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Inactivity (no bytes either way) after which a client connection is closed. */
+  readonly socketTimeoutMs: number;
+  /** How long an idle keep-alive client connection is kept open. */
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+  /** Requests in progress at once; more are answered 503 at once, so memory stays bounded. */
+  readonly maxRequests: number;
 }
 
 /**
@@ -27,6 +36,7 @@ export class ProxyServer {
   private closing: { resolve: () => void } | undefined;
   private readonly trusted: (address: string | undefined) => boolean;
   private port = 0;
+  private readonly maxRequests: number;
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -35,12 +45,19 @@ export class ProxyServer {
     this.trusted = cidrMatcher(opts.trustedProxies);
     this.server = createServer(
       {
-        keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000,
+        keepAliveTimeout: opts.keepAliveTimeoutMs,
+        headersTimeout: opts.headersTimeoutMs,
+        requestTimeout: opts.requestTimeoutMs,
+        // Node checks the two timeouts above on this interval (30 s by default, too coarse for slowloris).
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, opts.headersTimeoutMs / 4)),
         noDelay: true,
         requireHostHeader: true,
       },
       (req, res) => this.onRequest(req, res),
     );
+    this.server.maxConnections = opts.maxConnections;
+    this.server.setTimeout(opts.socketTimeoutMs);
+    this.maxRequests = opts.maxRequests;
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.server.on('connection', (socket: Socket) => {
       this.connections.add(socket);
@@ -69,7 +86,7 @@ export class ProxyServer {
     this.inflight++;
     res.once('close', () => this.onRequestDone());
     if (this.closing) res.shouldKeepAlive = false;
-    const problem = checkRequest(req);
+    const problem = this.inflight > this.maxRequests ? OVERLOADED : checkRequest(req);
     if (problem !== undefined) {
       res.shouldKeepAlive = false;
       res.writeHead(problem.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });

@@ -9,6 +9,8 @@ export interface UpstreamOptions {
    * keep-alive timeout would close them under a request in flight.
    */
   readonly idleTimeoutMs: number;
+  /** Connections to the replica at once; 0 for no limit. Requests over it wait in the agent's queue. */
+  readonly maxSockets: number;
 }
 
 /** The connections to one replica: a keep-alive pool for HTTP, and its open WebSockets. */
@@ -20,7 +22,12 @@ export class Upstream implements BackendResources {
   constructor(replica: Replica, opts: UpstreamOptions) {
     this.target = { host: replica.host, port: replica.port, protocol: 'http:' };
     // Node's agent also honours a shorter `Keep-Alive: timeout=N` hint from the replica.
-    this.agent = new Agent({ keepAlive: true, timeout: opts.idleTimeoutMs, scheduling: 'lifo' });
+    this.agent = new Agent({
+      keepAlive: true,
+      timeout: opts.idleTimeoutMs,
+      scheduling: 'lifo',
+      maxSockets: opts.maxSockets > 0 ? opts.maxSockets : Infinity,
+    });
   }
 
   get openWebSockets(): number {

@@ -78,7 +78,7 @@ describe('forwarding', () => {
   });
 
   it('streams large bodies both ways', async () => {
-    const echo = await upstream('echo', (req, res, body) => res.end(body));
+    const echo = await upstream('echo', (_req, res, body) => res.end(body));
     const lb = await proxyTo([echo.port]);
     const big = 'x'.repeat(4 << 20);
     const res = await getText(`${lb.url}/`, { method: 'PUT', body: big });

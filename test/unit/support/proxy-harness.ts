@@ -37,6 +37,7 @@ export class ProxyHarness {
     const config = parseConfig({ service: 'web', listenPort: '1', adminPort: '2', ...options });
     const stack = buildProxyStack(config, log);
     stack.replicas.apply(replicas, 'test');
+    stack.health.start();
     const { port } = await stack.proxy.listen(0, '127.0.0.1');
     return new ProxyHarness(stack, port, lines);
   }
@@ -47,9 +48,11 @@ export class ProxyHarness {
 
   setReplicas(replicas: readonly Replica[], why = 'test'): void {
     this.stack.replicas.apply(replicas, why);
+    this.stack.health.probePending();
   }
 
   async close(): Promise<void> {
+    this.stack.health.stop();
     await this.stack.proxy.shutdown(0);
     for (const backend of this.stack.replicas.all()) backend.resources.close();
   }

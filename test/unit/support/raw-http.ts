@@ -48,3 +48,10 @@ export function readUntil(socket: Socket, text: string): Promise<string> {
     socket.once('close', () => reject(new Error(`closed before "${text}"; got: ${received}`)));
   });
 }
+
+/** Resolves when a socket has closed, whether or not it errored first (events.once would reject). */
+export function closed(socket: Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  socket.on('error', () => {});
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
