@@ -84,17 +84,17 @@ export class ProxyServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.inflight++;
-    res.once('close', () => this.onRequestDone());
     if (this.closing) res.shouldKeepAlive = false;
     const problem = this.inflight > this.maxRequests ? OVERLOADED : checkRequest(req);
     if (problem !== undefined) {
+      res.once('close', () => this.onRequestDone());
       res.shouldKeepAlive = false;
       res.writeHead(problem.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       res.end(`${problem.message}\n`);
       return;
     }
     req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method);
-    new Exchange(this.ctx, req, res).start();
+    new Exchange(this.ctx, req, res, () => this.onRequestDone()).start();
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
