@@ -50,7 +50,11 @@ start_daemon() {
   docker info >/dev/null 2>&1 && return 0
   as_root "starting dockerd"
   log "starting dockerd (log: /tmp/dockerd.log)"
-  setsid dockerd >/tmp/dockerd.log 2>&1 </dev/null &
+  # live-restore keeps containers running while the daemon restarts (the
+  # balancer must keep serving then; test/docker/daemon-restart.test.ts).
+  local flags=(--live-restore)
+  grep -qs live-restore /etc/docker/daemon.json && flags=()
+  setsid dockerd "${flags[@]}" >>/tmp/dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && return 0
     sleep 0.5

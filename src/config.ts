@@ -278,8 +278,14 @@ export function rawOptionsFrom(env: NodeJS.ProcessEnv, flags: RawOptions = {}): 
 /** Reads options one by one, collecting every problem instead of stopping at the first. */
 class OptionReader {
   readonly problems: string[] = [];
+  private readonly refused = new Set<ConfigKey>();
 
   constructor(private readonly raw: RawOptions) {}
+
+  /** True when every key was read without a problem, so checks across options compare real values. */
+  valid(...keys: ConfigKey[]): boolean {
+    return keys.every((key) => !this.refused.has(key));
+  }
 
   optional<T>(key: ConfigKey, parse: Parser<T>): T | undefined {
     const value = this.raw[key] ?? OPTIONS[key].default;
@@ -288,6 +294,7 @@ class OptionReader {
       return parse(value);
     } catch (err) {
       this.problems.push(`${describe(key)}: ${(err as Error).message}`);
+      this.refused.add(key);
       return undefined;
     }
   }
@@ -347,13 +354,19 @@ export function parseConfig(raw: RawOptions): Config {
     healthInterval: r.withDefault('healthInterval', parseDuration, 5_000),
     healthTimeout: r.withDefault('healthTimeout', parseDuration, 2_000),
   };
-  if (config.clientRequestTimeout < config.clientHeadersTimeout) {
+  // A refused value stands in as its default: comparing that default with another
+  // option would report a clash the user never asked for.
+  if (r.valid('clientRequestTimeout', 'clientHeadersTimeout') && config.clientRequestTimeout < config.clientHeadersTimeout) {
     r.problems.push(`${describe('clientRequestTimeout')}: must not be shorter than ${describe('clientHeadersTimeout')}`);
   }
-  if (config.ejectMaxTime < config.ejectTime) {
+  if (r.valid('ejectMaxTime', 'ejectTime') && config.ejectMaxTime < config.ejectTime) {
     r.problems.push(`${describe('ejectMaxTime')}: must not be shorter than ${describe('ejectTime')}`);
   }
-  if (config.listenPort === config.adminPort && config.listenHost === config.adminHost) {
+  if (
+    r.valid('listenPort', 'adminPort') &&
+    config.listenPort === config.adminPort &&
+    config.listenHost === config.adminHost
+  ) {
     r.problems.push(`${describe('listenPort')} and ${describe('adminPort')} must differ`);
   }
   if (config.resyncInterval < 100) r.problems.push(`${describe('resyncInterval')}: must be at least 100ms`);

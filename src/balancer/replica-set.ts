@@ -71,11 +71,14 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
   private update(replica: Replica, why: string): Backend<R> {
     const log = this.opts.log;
     const existing = this.byId.get(replica.id);
-    if (existing && (existing.replica.host !== replica.host || existing.replica.port !== replica.port)) {
-      // A restarted container may come back with another address: its old connections are useless.
+    const moved = existing && (existing.replica.host !== replica.host || existing.replica.port !== replica.port);
+    const restarted = existing?.replica.stopping === true && !replica.stopping;
+    if (existing && (moved || restarted)) {
+      // Its connections are useless (new address) or drained for good (it stopped, then started again):
+      // start afresh.
       existing.resources.close();
       this.byId.delete(replica.id);
-      log.info({ replica: replica.name, why: 'address changed' }, 'replica removed');
+      log.info({ replica: replica.name, why: moved ? 'address changed' : 'restarted' }, 'replica removed');
     } else if (existing) {
       const before = dockerState(existing.replica);
       const after = dockerState(replica);

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { OPTIONS, parseConfig, rawOptionsFrom, type ConfigKey, type RawOptions } from '../config';
+import { statSync } from 'node:fs';
+import { connectionAdvice, type SocketFacts } from '../docker/connection-advice';
 import { DockerodeApi } from '../docker/dockerode-api';
+import { DockerError } from '../errors';
 import { createLogger } from '../log';
 import { startBalancer } from '../serve';
 
@@ -23,7 +26,13 @@ export function registerServeCommand(program: Command): void {
       logger.flush();
       process.exit(1);
     });
-    const balancer = await startBalancer(config, new DockerodeApi(), logger);
+    const balancer = await startBalancer(config, new DockerodeApi(), logger).catch((err: unknown) => {
+      const advice = connectionAdvice(err as NodeJS.ErrnoException, socketFacts());
+      if (advice === undefined) throw err;
+      log.fatal({ err }, advice);
+      logger.flush();
+      throw new DockerError(advice, { cause: err });
+    });
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals): void => {
         log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
@@ -36,4 +45,19 @@ export function registerServeCommand(program: Command): void {
     log.info({ cut }, cut === 0 ? 'stopped cleanly' : 'stopped; some requests were cut off at the deadline');
     logger.flush();
   });
+}
+
+function socketFacts(): SocketFacts {
+  let socketGid: number | undefined;
+  try {
+    socketGid = statSync('/var/run/docker.sock').gid;
+  } catch {
+    socketGid = undefined;
+  }
+  return {
+    dockerHost: process.env.DOCKER_HOST,
+    socketGid,
+    uid: process.getuid?.() ?? -1,
+    groups: process.getgroups?.() ?? [],
+  };
 }

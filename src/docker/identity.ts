@@ -24,9 +24,20 @@ export function selfIdCandidates(host: string, mountinfo: string): string[] {
   return ids;
 }
 
-async function findSelf(docker: DockerApi): Promise<ContainerJson | undefined> {
+/** What the operating system says about where this process runs. */
+export interface HostFacts {
+  readonly hostname: string;
+  /** `/proc/self/mountinfo`; empty where there is none (not Linux). */
+  readonly mountinfo: string;
+}
+
+export async function readHostFacts(): Promise<HostFacts> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
-  for (const id of selfIdCandidates(hostname(), mountinfo)) {
+  return { hostname: hostname(), mountinfo };
+}
+
+async function findSelf(docker: DockerApi, { hostname, mountinfo }: HostFacts): Promise<ContainerJson | undefined> {
+  for (const id of selfIdCandidates(hostname, mountinfo)) {
     const container = await docker.inspectContainer(id);
     // A custom hostname may name some other container: only the mount table proves it is us.
     const ours = mountinfo === '' ? container?.Id.startsWith(id) : container && mountinfo.includes(container.Id);
@@ -41,9 +52,16 @@ export interface IdentityConfig {
   readonly network: string | undefined;
 }
 
-/** Settles project and networks from the configuration, else from the balancer's own container. */
-export async function resolveIdentity(docker: DockerApi, config: IdentityConfig): Promise<Identity> {
-  const self = await findSelf(docker);
+/**
+ * Settles project and networks from the configuration, else from the balancer's
+ * own container. `host` is injectable so tests need not run inside a container.
+ */
+export async function resolveIdentity(
+  docker: DockerApi,
+  config: IdentityConfig,
+  host: () => Promise<HostFacts> = readHostFacts,
+): Promise<Identity> {
+  const self = await findSelf(docker, await host());
   const labels = self?.Config?.Labels ?? {};
   const project = config.project ?? labels[COMPOSE_LABELS.project];
   const problems: string[] = [];

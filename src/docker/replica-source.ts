@@ -96,6 +96,11 @@ export class ReplicaSource {
     while (!this.stopped) {
       try {
         this.stream = await this.opts.docker.streamEvents(this.labels);
+        // stop() may have run while the stream was opening: nothing else would close it.
+        if (this.stopped) {
+          this.stream.destroy();
+          return;
+        }
         const reconnected = this.firstRelist !== undefined && this.resolveFirstRelist === undefined;
         if (reconnected) this.opts.log.info('docker events stream reconnected; re-listing replicas');
         attempt = 0;

@@ -54,6 +54,7 @@ export class Attempt {
 export class Exchange {
   private attempt: Attempt | undefined;
   private attempts = 0;
+  private resetRetries = 0;
   private tried: Set<Backend<Upstream>> | undefined;
   private bodyRead = false;
   private clientGone = false;
@@ -167,7 +168,7 @@ export class Exchange {
       kind,
       method: this.req.method ?? 'GET',
       replayable: !this.bodyRead,
-      attempt: this.attempts,
+      resetRetries: this.resetRetries,
       maxRetries: this.ctx.maxRetries,
     });
     this.ctx.log.warn(
@@ -175,6 +176,7 @@ export class Exchange {
       retry ? 'replica failed; retrying on another' : 'replica failed',
     );
     if (retry) {
+      if (kind === 'reset') this.resetRetries++;
       (this.tried ??= new Set()).add(backend);
       this.tryNext();
     } else {

@@ -71,8 +71,12 @@ export function forwardRequestHeaders(
     if (!hop.trusted && (name.startsWith('x-forwarded-') || name === 'forwarded' || name === 'x-real-ip')) continue;
     out[name] = headers[name];
   }
+  // The body's framing comes from the parsed message, never from what `Connection` lists: with
+  // `Connection: content-length` a GET's body would go on unframed and the replica would read it
+  // as a request of its own (request smuggling).
   if (headers['transfer-encoding'] !== undefined) out['transfer-encoding'] = 'chunked';
-  else if (headers['content-length'] === undefined && method !== undefined && CHUNKED_BY_DEFAULT(method)) {
+  else if (headers['content-length'] !== undefined) out['content-length'] = headers['content-length'];
+  else if (method !== undefined && CHUNKED_BY_DEFAULT(method)) {
     // No framing means no body (RFC 9112 section 6.3); say so, or Node would send an empty chunked body.
     out['content-length'] = '0';
   }

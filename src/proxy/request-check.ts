@@ -33,8 +33,9 @@ export function checkRequest(req: IncomingMessage): RequestProblem | undefined {
     else if (lower === 'transfer-encoding') encodings++;
   }
   if (hosts > 1) return bad('more than one Host header');
-  const host = req.headers.host ?? '';
-  if (!HOST.test(host)) return bad('invalid Host header');
+  const host = req.headers.host;
+  // HTTP/1.0 may leave Host out; Node's parser already refuses an HTTP/1.1 request without one.
+  if (host === undefined ? req.httpVersion !== '1.0' : !HOST.test(host)) return bad('invalid Host header');
 
   if (encodings > 0) {
     const te = req.headers['transfer-encoding'] ?? '';
@@ -46,7 +47,7 @@ export function checkRequest(req: IncomingMessage): RequestProblem | undefined {
 
   const url = req.url ?? '';
   if (url.startsWith('/') || (url === '*' && req.method === 'OPTIONS')) return undefined;
-  return absoluteForm(req, url, host);
+  return absoluteForm(req, url, host ?? '');
 }
 
 /** `GET http://host/path`: fine if it names the same authority as Host, then sent on as origin-form. */
@@ -58,9 +59,28 @@ function absoluteForm(req: IncomingMessage, url: string, host: string): RequestP
     return bad('invalid request target');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return bad('invalid request target');
-  if (parsed.host.toLowerCase() !== new URL(`http://${host}`).host.toLowerCase()) {
+  const authority = authorityOf(host);
+  if (authority === undefined) return bad('invalid Host header');
+  if (parsed.host.toLowerCase() !== authority.toLowerCase()) {
     return bad('request target and Host header name different hosts');
   }
-  req.url = `${parsed.pathname}${parsed.search}`;
+  // The path goes on as the client wrote it, not as URL normalises it ("/a/../b", "%2e").
+  const afterScheme = url.indexOf('//') + 2;
+  const rest = url.slice(afterScheme).search(/[/?#]/);
+  const target = rest === -1 ? '' : url.slice(afterScheme + rest).replace(/#.*$/, '');
+  req.url = target.startsWith('/') ? target : `/${target}`;
   return undefined;
+}
+
+/**
+ * Host as URL normalises it, or undefined where URL refuses what HOST let through
+ * (`a%zz`, `1.2.3.999`, port 99999): a throw would escape the server's request
+ * handler and stop the balancer.
+ */
+function authorityOf(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}`).host;
+  } catch {
+    return undefined;
+  }
 }

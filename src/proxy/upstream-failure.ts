@@ -38,7 +38,8 @@ export interface RetryQuestion {
   readonly method: string;
   /** The request body (if any) has not been read, so it can be sent again. */
   readonly replayable: boolean;
-  readonly attempt: number;
+  /** Retries already made after broken connections (refused ones do not count). */
+  readonly resetRetries: number;
   readonly maxRetries: number;
 }
 
@@ -54,7 +55,7 @@ export interface RetryQuestion {
 export function shouldRetry(q: RetryQuestion): boolean {
   if (!q.replayable) return false;
   if (q.kind === 'connect') return true;
-  return q.kind === 'reset' && IDEMPOTENT.has(q.method) && q.attempt <= q.maxRetries;
+  return q.kind === 'reset' && IDEMPOTENT.has(q.method) && q.resetRetries < q.maxRetries;
 }
 
 export function statusFor(kind: FailureKind): number {

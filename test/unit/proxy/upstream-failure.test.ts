@@ -1,0 +1,81 @@
+import { UpstreamTimeoutError } from '../../../src/errors';
+import {
+  classifyFailure,
+  shouldRetry,
+  statusFor,
+  type FailureKind,
+  type RetryQuestion,
+} from '../../../src/proxy/upstream-failure';
+
+/** An error as Node's sockets make them: a message and a `code`. */
+function socketError(code: string | undefined): NodeJS.ErrnoException {
+  return Object.assign(new Error(`socket error ${code ?? '(none)'}`), code === undefined ? {} : { code });
+}
+
+describe('classifyFailure', () => {
+  it.each<[string | undefined, boolean, FailureKind]>([
+    ['ECONNREFUSED', false, 'connect'],
+    ['ECONNREFUSED', true, 'connect'],
+    ['EHOSTUNREACH', false, 'connect'],
+    ['ENETUNREACH', false, 'connect'],
+    ['EHOSTDOWN', false, 'connect'],
+    ['EADDRNOTAVAIL', false, 'connect'],
+    ['ETIMEDOUT', false, 'connect'],
+    ['ECONNRESET', false, 'connect'],
+    ['ECONNRESET', true, 'reset'],
+    ['EPIPE', true, 'reset'],
+    ['ECONNABORTED', true, 'reset'],
+    ['HPE_INVALID_CONSTANT', true, 'other'],
+    [undefined, true, 'other'],
+  ])('classifies %s (connected: %s) as %s', (code, connected, kind) => {
+    expect(classifyFailure(socketError(code), connected)).toBe(kind);
+  });
+
+  it.each<['connect' | 'response', boolean, FailureKind]>([
+    ['connect', false, 'connect'],
+    ['response', true, 'timeout'],
+    ['response', false, 'timeout'],
+  ])("classifies the balancer's own %s timeout (connected: %s) as %s", (phase, connected, kind) => {
+    expect(classifyFailure(new UpstreamTimeoutError(phase, 100), connected)).toBe(kind);
+  });
+});
+
+describe('shouldRetry', () => {
+  const ask = (q: Partial<RetryQuestion>): boolean =>
+    shouldRetry({ kind: 'connect', method: 'GET', replayable: true, resetRetries: 0, maxRetries: 2, ...q });
+
+  it.each<[string, Partial<RetryQuestion>, boolean]>([
+    ['retries a refused GET', {}, true],
+    ['retries a refused POST', { method: 'POST' }, true],
+    ['retries a refused PATCH even past maxRetries', { method: 'PATCH', resetRetries: 7, maxRetries: 2 }, true],
+    ['retries a refused GET with no retries configured', { maxRetries: 0 }, true],
+    ['does not retry a refused POST whose body was read', { method: 'POST', replayable: false }, false],
+    ['retries a reset GET on the first attempt', { kind: 'reset' }, true],
+    ['retries a reset GET on the last allowed retry', { kind: 'reset', resetRetries: 1 }, true],
+    ['does not retry a reset GET past maxRetries', { kind: 'reset', resetRetries: 2 }, false],
+    ['does not retry a reset GET with no retries configured', { kind: 'reset', maxRetries: 0 }, false],
+    ['retries a reset HEAD', { kind: 'reset', method: 'HEAD' }, true],
+    ['retries a reset OPTIONS', { kind: 'reset', method: 'OPTIONS' }, true],
+    ['retries a reset TRACE', { kind: 'reset', method: 'TRACE' }, true],
+    ['retries a reset PUT', { kind: 'reset', method: 'PUT' }, true],
+    ['retries a reset DELETE', { kind: 'reset', method: 'DELETE' }, true],
+    ['does not retry a reset POST', { kind: 'reset', method: 'POST' }, false],
+    ['does not retry a reset PATCH', { kind: 'reset', method: 'PATCH' }, false],
+    ['does not retry a reset GET whose body was read', { kind: 'reset', replayable: false }, false],
+    ['does not retry a timed-out GET', { kind: 'timeout' }, false],
+    ['does not retry some other failure of a GET', { kind: 'other' }, false],
+  ])('%s', (_name, question, retry) => {
+    expect(ask(question)).toBe(retry);
+  });
+});
+
+describe('statusFor', () => {
+  it.each<[FailureKind, number]>([
+    ['connect', 502],
+    ['reset', 502],
+    ['other', 502],
+    ['timeout', 504],
+  ])('answers %s with %i', (kind, status) => {
+    expect(statusFor(kind)).toBe(status);
+  });
+});
