@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { LbError, UsageError } from '../errors';
+import { registerComposeCommands } from './compose-commands';
 import { registerProbeCommand } from './probe-command';
 import { registerServeCommand } from './serve-command';
 
@@ -14,6 +15,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     .showHelpAfterError('(add --help for usage)');
   registerServeCommand(program);
   registerProbeCommand(program);
+  registerComposeCommands(program);
   for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

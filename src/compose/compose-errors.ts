@@ -16,7 +16,8 @@ export type ComposeProblem =
   | 'not-added-by-us'
   | 'marker-missing'
   | 'no-balancer'
-  | 'image';
+  | 'image'
+  | 'arguments';
 
 /**
  * The compose file or the request cannot be handled as asked: exit code 2 (it

@@ -1,5 +1,6 @@
 import { isMap, isScalar, parseDocument, type Document, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import { ComposeInputError } from './compose-errors';
+import { isRecord } from './plain-values';
 import { sourceText, type SourceText } from './source-text';
 
 export type ServiceConfig = Readonly<Record<string, unknown>>;
@@ -17,7 +18,17 @@ export interface ComposeFile {
 }
 
 /** Top-level keys of the Compose specification (https://github.com/compose-spec/compose-spec). */
-const TOP_LEVEL_KEYS = ['version', 'name', 'include', 'services', 'networks', 'volumes', 'configs', 'secrets', 'models'];
+const TOP_LEVEL_KEYS = [
+  'version',
+  'name',
+  'include',
+  'services',
+  'networks',
+  'volumes',
+  'configs',
+  'secrets',
+  'models',
+];
 
 /**
  * Parses and validates. `<<` merge keys are on: both Compose v1 (PyYAML, YAML 1.1)
@@ -35,7 +46,10 @@ export function parseComposeFile(source: string, label: string): ComposeFile {
     throw new ComposeInputError('invalid-yaml', `${label}: invalid YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!isMap(doc.contents) || !isRecord(model)) {
-    throw new ComposeInputError('not-compose', `${label} is not a Compose file: expected a mapping with a "services" key`);
+    throw new ComposeInputError(
+      'not-compose',
+      `${label} is not a Compose file: expected a mapping with a "services" key`,
+    );
   }
   const services = doc.contents.get('services', true);
   if (!isMap(services) || !isRecord(model['services'])) throw notCompose(label, model);
@@ -49,16 +63,21 @@ function yamlError(label: string, err: YAMLError): ComposeInputError {
   const pos = err.linePos?.[0];
   const where = pos ? `${label}:${pos.line}:${pos.col}` : label;
   const snippet = context.filter((l) => l.trim() !== '').map((l) => `    ${l}`);
-  return new ComposeInputError('invalid-yaml', [`${where}: invalid YAML: ${what}`, ...snippet].join('\n'), { cause: err });
+  return new ComposeInputError('invalid-yaml', [`${where}: invalid YAML: ${what}`, ...snippet].join('\n'), {
+    cause: err,
+  });
 }
 
 function notCompose(label: string, model: Record<string, unknown>): ComposeInputError {
   if ('services' in model) {
-    return new ComposeInputError('not-compose', `${label}: "services" must be a mapping of service names to their settings`);
+    return new ComposeInputError(
+      'not-compose',
+      `${label}: "services" must be a mapping of service names to their settings`,
+    );
   }
   const keys = Object.keys(model);
   // Compose file format v1 had services at the top level; Compose v2 no longer reads it.
-  const looksV1 = keys.some((k) => !TOP_LEVEL_KEYS.includes(k) && isRecord(model[k]) && ('image' in model[k] || 'build' in model[k]));
+  const looksV1 = keys.some((k) => !TOP_LEVEL_KEYS.includes(k) && looksLikeService(model[k]));
   if (looksV1) {
     return new ComposeInputError(
       'not-compose',
@@ -71,8 +90,8 @@ function notCompose(label: string, model: Record<string, unknown>): ComposeInput
   );
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function looksLikeService(value: unknown): boolean {
+  return isRecord(value) && ('image' in value || 'build' in value);
 }
 
 export function serviceNames(file: ComposeFile): string[] {

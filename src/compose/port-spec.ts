@@ -1,4 +1,4 @@
-import { isRecord } from './compose-file';
+import { isRecord } from './plain-values';
 
 /** An inclusive range of ports; a single port has start === end. */
 export interface PortRange {
@@ -53,15 +53,19 @@ function parseLong(entry: Record<string, unknown>): PortMapping {
   const published = entry['published'];
   const hostIp = entry['host_ip'];
   const protocol = entry['protocol'];
-  const text = JSON.stringify(entry);
-  if (typeof target !== 'number' && typeof target !== 'string') throw new Error(`${text} has no "target" port`);
-  return {
-    text,
+  if (typeof target !== 'number' && typeof target !== 'string') {
+    throw new Error(`${JSON.stringify(entry)} has no "target" port`);
+  }
+  const mapping = {
     hostIp: typeof hostIp === 'string' ? hostIp : undefined,
     published: typeof published === 'number' || typeof published === 'string' ? String(published) : undefined,
-    target: readPorts(String(target), text),
     protocol: typeof protocol === 'string' ? protocol.toLowerCase() : 'tcp',
   };
+  // Messages show a long-syntax entry the way the short syntax would write it.
+  const text = [mapping.hostIp, mapping.published, `${target}/${mapping.protocol}`]
+    .filter((p) => p !== undefined)
+    .join(':');
+  return { ...mapping, text, target: readPorts(String(target), text) };
 }
 
 function readPorts(raw: string, context: string): PortRange | undefined {

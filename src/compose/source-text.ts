@@ -79,17 +79,32 @@ export function indentOf(text: string): number {
  * The last line of the block that starts at `first` and holds everything indented
  * deeper than `indent`: it ends before the next non-blank line at `indent` or less,
  * trailing blank lines left out. Comment lines count by their indentation too, so a
- * commented-out key inside a service stays with that service.
+ * commented-out key inside a service stays with that service. A block sequence may
+ * sit at its key's own indentation (`ports:` then `- "80:80"` below the `p`), so
+ * `- ` items there, and comments between them, belong to the block as well.
  */
 export function blockEnd(src: SourceText, first: number, indent: number): number {
   let last = first;
   for (let i = first + 1; i < src.lines.length; i++) {
     const text = lineText(src, i);
     if (isBlank(text)) continue;
-    if (indentOf(text) <= indent) break;
+    if (indentOf(text) < indent || (indentOf(text) === indent && !isCompactItem(src, i, indent))) break;
     last = i;
   }
   return last;
+}
+
+/** A `- ` item at `indent`, or a comment line at `indent` that only comments between such items. */
+function isCompactItem(src: SourceText, index: number, indent: number): boolean {
+  for (let i = index; i < src.lines.length; i++) {
+    const text = lineText(src, i);
+    if (isBlank(text)) continue;
+    if (indentOf(text) !== indent) return false;
+    const rest = text.trimStart();
+    if (rest === '-' || rest.startsWith('- ')) return true;
+    if (!rest.startsWith('#')) return false;
+  }
+  return false;
 }
 
 /**
@@ -117,4 +132,14 @@ export function applyLineEdits(src: SourceText, edits: readonly LineEdit[]): str
       return line.text + (endsWithEol ? line.eol || src.eol : '');
     })
     .join('');
+}
+
+/** Replaces `length` characters at `offset` (all on one line) with `insert`, as a whole-line edit. */
+export function spliceLine(src: SourceText, offset: number, length: number, insert: string): LineEdit {
+  const index = lineAt(src, offset);
+  const line = src.lines[index] ?? { text: '', eol: '' };
+  const column = offset - (src.starts[index] ?? 0);
+  if (column + length > line.text.length) throw new Error(`a splice at line ${index + 1} runs past the line`);
+  const text = line.text.slice(0, column) + insert + line.text.slice(column + length);
+  return { from: index, to: index + 1, lines: [{ text, eol: line.eol }] };
 }

@@ -1,0 +1,79 @@
+import type { AddRecord } from './add-record';
+import { balancedPort, type BalancedPort } from './balanced-port';
+import { ComposeInputError } from './compose-errors';
+import { serviceConfig, type ComposeFile, type ServiceConfig } from './compose-file';
+import { planExpose, type ExposePlan } from './expose-edit';
+import type { ListenAddress } from './listen-address';
+import { indentsFor, keyOf, serviceBlock, type Indents, type KeySpan, type ServiceBlock } from './service-block';
+import { networkingOf, type Networking } from './service-networks';
+
+export interface AddRequest {
+  readonly service: string;
+  readonly image: string;
+  /** The reference the user gave, when `image` is its pinned form (--pin). */
+  readonly pinnedFrom?: string | undefined;
+  /** Group id of the Docker socket on the machine running `add` (see docker-gid.ts). */
+  readonly dockerGid: number;
+  /** `--port`: the container port to balance, for a service that publishes none. */
+  readonly port?: number | undefined;
+  /** `--listen`: where to publish the balancer, for a service that publishes no ports. */
+  readonly listen?: ListenAddress | undefined;
+}
+
+/** Everything `add` decided about the service before touching a line. */
+export interface AddPlan {
+  readonly request: AddRequest;
+  /** The balancer service's name. */
+  readonly name: string;
+  readonly config: ServiceConfig;
+  readonly block: ServiceBlock;
+  readonly indents: Indents;
+  readonly balanced: BalancedPort;
+  readonly networking: Networking;
+  /** The service's own `ports:` when they move; undefined when it publishes none. */
+  readonly ports: KeySpan | undefined;
+  readonly containerName: KeySpan | undefined;
+  readonly expose: ExposePlan;
+  readonly record: AddRecord;
+}
+
+/** Reads the service and decides what moves where; refuses what cannot be balanced or edited. */
+export function planAdd(file: ComposeFile, request: AddRequest, name: string): AddPlan {
+  const { service } = request;
+  const config = serviceConfig(file, service);
+  const networking = networkingOf(service, config);
+  const block = serviceBlock(file, service);
+  refuseMerged(block, config, ['ports', 'container_name']);
+  const balanced = balancedPort(service, config, request.port);
+  if (request.listen && balanced.mappings.length > 0) {
+    throw new ComposeInputError(
+      'ports',
+      `${service} already publishes ports, and they move to ${name} as they are; --listen is for a service that publishes none`,
+    );
+  }
+  const indents = indentsFor(file, block);
+  const ports = balanced.mappings.length > 0 ? keyOf(block, 'ports') : undefined;
+  const containerName = keyOf(block, 'container_name');
+  const expose = planExpose(file, block, config, balanced.port, indents);
+  const record: AddRecord = {
+    service,
+    movedPorts: ports !== undefined,
+    createdExpose: expose.newKeyLines.length > 0,
+    appendedExpose: expose.appended?.item,
+    commentedContainerName: containerName !== undefined,
+  };
+  return { request, name, config, block, indents, balanced, networking, ports, containerName, expose, record };
+}
+
+/** A key the service only gets through a `<<` merge cannot be moved or removed from the service's own text. */
+function refuseMerged(block: ServiceBlock, config: ServiceConfig, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (config[key] !== undefined && !keyOf(block, key)) {
+      throw new ComposeInputError(
+        'merged-key',
+        `${block.name} gets "${key}" through a merge (<<), which compose-lb cannot edit; ` +
+          `write "${key}" in ${block.name} itself, or remove it from the merged mapping`,
+      );
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ComposeInputError, ComposeRewriteError } from './compose-errors';
+import { parseComposeFile, serviceConfig, serviceNames, type ComposeFile, type ServiceConfig } from './compose-file';
+
+/** What a rewrite may change: one service, plus one service added or removed. */
+export interface ExpectedChange {
+  readonly service: string;
+  /** Says what is wrong with the service as Compose reads it afterwards, if anything. */
+  readonly checkService: (config: ServiceConfig) => string | undefined;
+  readonly added?: { readonly name: string; readonly check: (config: ServiceConfig) => string | undefined };
+  readonly removed?: string;
+}
+
+/**
+ * Parses a rewrite's result and compares it, as Compose would read it, with the
+ * file before: anything changed beyond what was meant stops the write. Another
+ * service changing means it merges the edited one (`<<: *web`): an input error.
+ * Anything else would be a rewrite that went wrong: splicing text is exact where
+ * it applies, and this makes sure it applied.
+ */
+export function checkRewrite(before: ComposeFile, text: string, expected: ExpectedChange): ComposeFile {
+  const fail = (why: string): never => {
+    throw new ComposeRewriteError(
+      `cannot rewrite ${before.label} safely: ${why}; nothing was written (please report this with the file)`,
+    );
+  };
+  let after: ComposeFile;
+  try {
+    after = parseComposeFile(text, before.label);
+  } catch (err) {
+    return fail(`the result would not parse (${(err as Error).message})`);
+  }
+  if (!isDeepStrictEqual(without(before.model, 'services'), without(after.model, 'services'))) {
+    fail('top-level keys besides "services" would change');
+  }
+  const names = new Set([...serviceNames(before), ...serviceNames(after)]);
+  for (const name of names) {
+    const was = serviceNames(before).includes(name) ? serviceConfig(before, name) : undefined;
+    const is = serviceNames(after).includes(name) ? serviceConfig(after, name) : undefined;
+    if (name === expected.service) {
+      const problem = is === undefined ? `${name} would be gone` : expected.checkService(is);
+      if (problem !== undefined) fail(problem);
+    } else if (name === expected.added?.name) {
+      const problem = was === undefined && is !== undefined ? expected.added.check(is) : `${name} would not be added`;
+      if (problem !== undefined) fail(problem);
+    } else if (name === expected.removed) {
+      if (is !== undefined) fail(`${name} would not be removed`);
+    } else if (!isDeepStrictEqual(was, is)) {
+      throw new ComposeInputError(
+        'merged-key',
+        `cannot rewrite ${before.label}: ${name} would change too, as it merges ${expected.service}'s settings through an anchor; ` +
+          `give ${name} its own settings first`,
+      );
+    }
+  }
+  return after;
+}
+
+/** A copy of a service's settings without some keys. */
+export function without(config: ServiceConfig, ...keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([k]) => !keys.includes(k)));
+}
+
+/** A service check: the service must read exactly as `expected`. */
+export function sameAs(expected: ServiceConfig): (config: ServiceConfig) => string | undefined {
+  return (config) => (isDeepStrictEqual(config, expected) ? undefined : 'the service would not end up as intended');
+}

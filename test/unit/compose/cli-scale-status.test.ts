@@ -1,0 +1,168 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ComposeInputError, ComposeRunError, ScaleTimeoutError } from '../../../src/compose/compose-errors';
+import type { ReplicasDocument } from '../../../src/proxy/admin-server';
+import { runCommands, type CliRun } from './cli-harness';
+import type { Script } from './fake-runner';
+import { fixture } from './fixtures';
+import { replica, replicasDoc } from './replicas-fixtures';
+import { useTempDir } from './temp-dir';
+
+// scale and status against a fake Docker: the waiting, progress and table logic
+// without containers. The real-engine test of scale is in test/docker.
+
+const tmp = useTempDir();
+const compose = (argv: string[], script: Script): Promise<CliRun> => runCommands(tmp(), argv, script);
+
+/** A compose file with web behind web-lb, found by the default name. */
+function balancedProject(): string {
+  const path = join(tmp(), 'compose.yaml');
+  writeFileSync(path, fixture('v38-build-and-image').expectedAdd ?? '');
+  return path;
+}
+
+/** Docker with the compose plugin, where the balancer answers `docs` in turn. */
+function docker(docs: ReplicasDocument[], over: Script = () => undefined): Script {
+  let probe = 0;
+  return (command) => {
+    const answer = over(command);
+    if (answer) return answer;
+    if (command === 'docker compose version') return { stdout: 'Docker Compose version v2.26.1\n' };
+    if (command.startsWith('docker compose up')) return {};
+    if (command === 'docker compose ps -q web-lb') return { stdout: 'f00dfeedbeef1234\n' };
+    if (command === 'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas') {
+      return { stdout: JSON.stringify(docs[Math.min(probe++, docs.length - 1)]) };
+    }
+    return undefined;
+  };
+}
+
+const readyDocs = [
+  replicasDoc([replica(1, 'ready'), replica(2, 'starting'), replica(3, 'starting')]),
+  replicasDoc([replica(1, 'ready'), replica(2, 'ready'), replica(3, 'starting')]),
+  replicasDoc([replica(1, 'ready'), replica(2, 'ready'), replica(3, 'ready')]),
+];
+
+describe('compose-lb scale', () => {
+  it('runs docker compose up with --scale, then waits for the balancer to report the replicas ready', async () => {
+    balancedProject();
+    const run = await compose(['scale', 'web=3'], docker(readyDocs));
+    expect(run.error).toBeUndefined();
+    expect(run.runner.calls).toEqual([
+      'docker compose version',
+      'docker compose up -d --no-recreate --scale web=3',
+      'docker compose ps -q web-lb',
+      'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas',
+      'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas',
+      'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas',
+    ]);
+    expect(run.stderr).toBe(
+      [
+        'compose-lb: running docker compose up -d --no-recreate --scale web=3',
+        'compose-lb: web: 1 of 3 ready (2 starting: demo-web-2, demo-web-3)',
+        'compose-lb: web: 2 of 3 ready (1 starting: demo-web-3)',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stdout).toBe('web: 3 of 3 replicas ready behind web-lb\n');
+  });
+
+  it('passes -f on to Compose, and falls back to docker-compose without the plugin', async () => {
+    const path = balancedProject();
+    const v1 = docker(readyDocs.slice(2), (command) => {
+      if (command === 'docker-compose version') return { stdout: 'docker-compose version 1.29.2\n' };
+      if (command === `docker-compose -f ${path} ps -q web-lb`) return { stdout: 'f00dfeedbeef1234\n' };
+      if (command.startsWith('docker-compose -f')) return {};
+      if (command === 'docker compose version') {
+        return { code: 125, stderr: "docker: 'compose' is not a docker command." };
+      }
+      return undefined;
+    });
+    const run = await compose(['scale', 'web=3', '-f', 'compose.yaml'], v1);
+    expect(run.error).toBeUndefined();
+    expect(run.runner.calls).toContain(`docker-compose -f ${path} up -d --no-recreate --scale web=3`);
+  });
+
+  it('times out with what the balancer saw last (exit 1)', async () => {
+    balancedProject();
+    const run = await compose(['scale', 'web=3', '--timeout', '5s'], docker(readyDocs.slice(1, 2)));
+    expect(run.error).toBeInstanceOf(ScaleTimeoutError);
+    expect((run.error as Error).message).toBe(
+      'gave up after 5s waiting for 3 ready replicas of web; last: web: 2 of 3 ready (1 starting: demo-web-3)',
+    );
+  });
+
+  it('fails (exit 1) when Compose fails, or is not installed', async () => {
+    balancedProject();
+    const failing = await compose(
+      ['scale', 'web=3'],
+      docker(readyDocs, (c) => (c.startsWith('docker compose up') ? { code: 18 } : undefined)),
+    );
+    expect(failing.error).toBeInstanceOf(ComposeRunError);
+    expect((failing.error as Error).message).toBe(
+      '`docker compose up -d --no-recreate --scale web=3` failed (exit code 18)',
+    );
+    const missing = await compose(['scale', 'web=3'], () => undefined);
+    expect((missing.error as Error).message).toBe(
+      'neither `docker compose` nor `docker-compose` runs here; install Docker Compose',
+    );
+  });
+
+  it('fails when the balancer is not running after up', async () => {
+    balancedProject();
+    const run = await compose(
+      ['scale', 'web=3'],
+      docker(readyDocs, (c) => (c.endsWith('ps -q web-lb') ? { stdout: '' } : undefined)),
+    );
+    expect((run.error as Error).message).toBe('web-lb is not running after `up`; see its logs');
+  });
+
+  it('refuses (exit 2) a service without a balancer, an unknown one, or a bad SERVICE=N, before running anything', async () => {
+    balancedProject();
+    for (const [argv, message] of [
+      [['scale', 'api=2'], 'api has no balancer in compose.yaml; run `compose-lb add api` first'],
+      [['scale', 'wbe=2'], 'no service "wbe" in compose.yaml; its services are: web, web-lb, api, db'],
+      [['scale', 'web'], '"web" is not SERVICE=REPLICAS (e.g. web=3, at most 1000)'],
+    ] as const) {
+      const run = await compose([...argv], docker(readyDocs));
+      expect(run.error).toBeInstanceOf(ComposeInputError);
+      expect((run.error as Error).message).toBe(message);
+      expect(run.runner.calls).toEqual([]);
+    }
+  });
+});
+
+describe('compose-lb status', () => {
+  it('prints a table of the replicas of each balancer', async () => {
+    balancedProject();
+    const run = await compose(['status'], docker(readyDocs.slice(1)));
+    expect(run.error).toBeUndefined();
+    expect(run.stdout).toBe(
+      [
+        'web-lb -> web (project demo, round-robin): 2 of 3 ready',
+        'NAME        STATE     HEALTH  ADDRESS        IN-FLIGHT  SERVED',
+        'demo-web-1  ready     none    172.18.0.3:80  0          10',
+        'demo-web-2  ready     none    172.18.0.4:80  0          20',
+        'demo-web-3  starting  none    172.18.0.5:80  0          30',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('fails (exit 1) when the balancer is not running', async () => {
+    balancedProject();
+    const run = await compose(
+      ['status', 'web'],
+      docker([], (c) => (c.endsWith('ps -q web-lb') ? { stdout: '' } : undefined)),
+    );
+    expect(run.error).toBeInstanceOf(ComposeRunError);
+    expect((run.error as Error).message).toBe('web-lb is not running');
+  });
+
+  it('refuses (exit 2) a service without a balancer', async () => {
+    balancedProject();
+    const run = await compose(['status', 'db'], docker([]));
+    expect(run.error).toBeInstanceOf(ComposeInputError);
+    expect((run.error as Error).message).toBe('db has no balancer in compose.yaml; add one with `compose-lb add db`');
+  });
+});

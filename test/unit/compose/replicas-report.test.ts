@@ -1,0 +1,61 @@
+import { ComposeRunError } from '../../../src/compose/compose-errors';
+import { parseReplicasDocument, progressLine, replicasTable } from '../../../src/compose/replicas-report';
+import { thrown } from './fixtures';
+import { replica, replicasDoc } from './replicas-fixtures';
+
+describe('parseReplicasDocument', () => {
+  it('reads what the admin endpoint writes', () => {
+    const doc = replicasDoc([replica(1, 'ready')]);
+    expect(parseReplicasDocument(JSON.stringify(doc, null, 2))).toEqual(doc);
+  });
+
+  it.each(['not json', '{"service":"web"}', '{"service":"web","ready":1,"replicas":[{"name":1}]}'])(
+    'refuses %s',
+    (text) => {
+      expect(thrown(() => parseReplicasDocument(text))).toBeInstanceOf(ComposeRunError);
+    },
+  );
+});
+
+describe('progressLine', () => {
+  it('counts ready replicas against the wanted number and names the others by state', () => {
+    const doc = replicasDoc([
+      replica(1, 'ready'),
+      replica(2, 'starting'),
+      replica(3, 'unhealthy'),
+      replica(4, 'starting'),
+    ]);
+    expect(progressLine(doc, 4)).toBe(
+      'web: 1 of 4 ready (2 starting: demo-web-2, demo-web-4; 1 unhealthy: demo-web-3)',
+    );
+  });
+
+  it('shortens long lists', () => {
+    const doc = replicasDoc([1, 2, 3, 4, 5].map((n) => replica(n, 'starting')));
+    expect(progressLine(doc, 5)).toBe('web: 0 of 5 ready (5 starting: demo-web-1, demo-web-2, demo-web-3, ...)');
+  });
+});
+
+describe('replicasTable', () => {
+  it('lines up the replicas, number 1 first', () => {
+    const doc = replicasDoc([
+      replica(10, 'draining', { health: 'healthy', inflight: 3 }),
+      replica(2, 'ready', { health: 'healthy' }),
+    ]);
+    expect(replicasTable(doc, 'web-lb')).toBe(
+      [
+        'web-lb -> web (project demo, round-robin): 1 of 2 ready',
+        'NAME         STATE     HEALTH   ADDRESS         IN-FLIGHT  SERVED',
+        'demo-web-2   ready     healthy  172.18.0.4:80   0          20',
+        'demo-web-10  draining  healthy  172.18.0.12:80  3          100',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says when there are none', () => {
+    expect(replicasTable(replicasDoc([]), 'web-lb')).toBe(
+      'web-lb -> web (project demo, round-robin): 0 of 0 ready\n  (no replicas)\n',
+    );
+  });
+});
