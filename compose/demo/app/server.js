@@ -9,6 +9,7 @@
 'use strict';
 const http = require('node:http');
 const os = require('node:os');
+const crypto = require('node:crypto');
 
 const replica = process.env.DEMO_REPLICA_NAME || os.hostname();
 const mode = process.env.DEMO_MODE || 'async';
@@ -48,6 +49,20 @@ const server = http.createServer(async (req, res) => {
   if (req.url === '/drop') return req.on('end', () => req.socket.destroy());
   if (req.url !== '/fast') await wait(delayMs);
   reply(res, 200, `served by ${replica}\n`);
+});
+
+// WebSocket: the RFC 6455 handshake, then every byte is echoed back (enough to
+// show a socket is open through the balancer; frames are not decoded).
+server.on('upgrade', (req, socket) => {
+  const key = req.headers['sec-websocket-key'];
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket' || !key) return socket.destroy();
+  const accept = crypto.createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\nX-Replica: ${replica}\r\n\r\n`,
+  );
+  socket.on('error', () => {});
+  socket.pipe(socket);
 });
 
 server.listen(port, () => console.log(JSON.stringify({ msg: 'listening', replica, port, mode, delayMs })));
