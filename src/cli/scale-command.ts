@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ComposeInputError, ComposeRunError } from '../compose/compose-errors';
 import { requireService } from '../compose/compose-file';
-import { commandLine, containerIds, detectCompose, scaleUp } from '../compose/compose-tool';
+import { COMPOSE_CHOICE_ENV, commandLine, containerIds, detectCompose, scaleUp } from '../compose/compose-tool';
 import { probeReplicas } from '../compose/docker-cli';
 import { balancerOf } from '../compose/find-balancer';
 import { parseReplicasDocument } from '../compose/replicas-report';
@@ -57,7 +57,11 @@ async function runScale(target: string, opts: ScaleOptions, deps: ComposeCliDeps
       `${service} has no balancer in ${loaded.label}; run \`compose-lb add ${service}\` first`,
     );
   }
-  const tool = await detectCompose(deps.runner, opts.file === undefined ? undefined : loaded.located.path);
+  const tool = await detectCompose(
+    deps.runner,
+    opts.file === undefined ? undefined : loaded.located.path,
+    process.env[COMPOSE_CHOICE_ENV],
+  );
   deps.stderr(
     `compose-lb: running ${commandLine(tool, ['up', '-d', '--no-recreate', '--scale', `${service}=${replicas}`])}\n`,
   );

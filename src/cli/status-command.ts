@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ComposeInputError, ComposeRunError } from '../compose/compose-errors';
 import { requireService } from '../compose/compose-file';
-import { containerIds, detectCompose } from '../compose/compose-tool';
+import { COMPOSE_CHOICE_ENV, containerIds, detectCompose } from '../compose/compose-tool';
 import { probeReplicas } from '../compose/docker-cli';
 import { balancers, type Balancer } from '../compose/find-balancer';
 import { parseReplicasDocument, replicasTable } from '../compose/replicas-report';
@@ -25,7 +25,11 @@ one table per balancer. Exit 1 when a balancer is not running or does not answer
 async function runStatus(service: string | undefined, opts: { file?: string }, deps: ComposeCliDeps): Promise<void> {
   const loaded = loadCompose(opts.file, deps);
   const targets = chooseBalancers(loaded, service);
-  const tool = await detectCompose(deps.runner, opts.file === undefined ? undefined : loaded.located.path);
+  const tool = await detectCompose(
+    deps.runner,
+    opts.file === undefined ? undefined : loaded.located.path,
+    process.env[COMPOSE_CHOICE_ENV],
+  );
   const problems: string[] = [];
   const tables: string[] = [];
   for (const balancer of targets) {

@@ -8,18 +8,29 @@ export interface ComposeTool {
   readonly prefix: readonly string[];
 }
 
+/** `COMPOSE_LB_COMPOSE` picks one flavour where both are installed. */
+export const COMPOSE_CHOICE_ENV = 'COMPOSE_LB_COMPOSE';
+
 /**
- * Prefers the Compose v2 plugin, as Docker's docs do, then the v1 binary. Without
- * -f, Compose finds the file (and its override file) itself, as the user would.
+ * Prefers the Compose v2 plugin, as Docker's docs do, then the v1 binary, unless
+ * `choice` (`docker compose` or `docker-compose`) names one. Without -f, Compose
+ * finds the file (and its override file) itself, as the user would.
  */
-export async function detectCompose(runner: ProcessRunner, file: string | undefined): Promise<ComposeTool> {
+export async function detectCompose(
+  runner: ProcessRunner,
+  file: string | undefined,
+  choice: string | undefined = undefined,
+): Promise<ComposeTool> {
   const files = file === undefined ? [] : ['-f', file];
-  if ((await runner.capture('docker', ['compose', 'version'])).code === 0) {
-    return { program: 'docker', prefix: ['compose', ...files] };
+  const v2: ComposeTool = { program: 'docker', prefix: ['compose', ...files] };
+  const v1: ComposeTool = { program: 'docker-compose', prefix: files };
+  if (choice !== undefined && choice !== '') {
+    if (choice === 'docker compose') return v2;
+    if (choice === 'docker-compose') return v1;
+    throw new ComposeRunError(`${COMPOSE_CHOICE_ENV} must be "docker compose" or "docker-compose", not "${choice}"`);
   }
-  if ((await runner.capture('docker-compose', ['version'])).code === 0) {
-    return { program: 'docker-compose', prefix: files };
-  }
+  if ((await runner.capture('docker', ['compose', 'version'])).code === 0) return v2;
+  if ((await runner.capture('docker-compose', ['version'])).code === 0) return v1;
   throw new ComposeRunError('neither `docker compose` nor `docker-compose` runs here; install Docker Compose');
 }
 

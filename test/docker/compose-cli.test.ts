@@ -1,0 +1,48 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BalancerHandle, countByReplica } from './support/balancer';
+import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
+import { describeDocker } from './support/env';
+import { run } from './support/exec';
+
+jest.setTimeout(240_000);
+
+const CLI = join(__dirname, '..', '..', 'dist', 'compose-lb.js');
+
+describeDocker('compose-lb add, then scale, on a real engine', (flavor) => {
+  const dir = mkdtempSync(join(tmpdir(), 'compose-lb-cli-'));
+  const file = join(dir, 'compose.yaml');
+  copyFileSync(join(FIXTURES, 'before-add.yaml'), file);
+  const project = new ComposeProject(flavor, file, fixtureEnv());
+  // The CLI runs Compose itself; the project name reaches it the way it reaches any Compose.
+  const env = {
+    ...process.env,
+    ...fixtureEnv(),
+    COMPOSE_PROJECT_NAME: project.name,
+    COMPOSE_LB_COMPOSE: flavor === 'v2' ? 'docker compose' : 'docker-compose',
+  };
+  const cli = (...args: string[]) => run(process.execPath, [CLI, ...args], { env, cwd: dir, timeoutMs: 180_000 });
+
+  afterAll(async () => {
+    await project.down();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rewrites the file into one Compose accepts, scales to 3 and serves through the balancer', async () => {
+    await cli('add', 'web', '--image', fixtureEnv().LB_IMAGE ?? '');
+    expect(readFileSync(file, 'utf8')).toContain('web-lb:');
+    await project.compose(['config', '-q']);
+
+    const scaled = await cli('scale', 'web=3');
+    expect(scaled.stdout).toContain('3 of 3 replicas ready');
+    expect(await project.containerIds('web')).toHaveLength(3);
+
+    const lb = await BalancerHandle.of(project);
+    const counts = await countByReplica(`${lb.url}/fast`, 30);
+    expect([...counts.values()]).toEqual([10, 10, 10]);
+
+    const status = await cli('status');
+    expect(status.stdout).toMatch(/3 of 3 ready/);
+  });
+});
