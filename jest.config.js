@@ -1,5 +1,6 @@
 // Two projects: `unit` runs in seconds without Docker; `docker` drives a real
-// engine and real Compose (v1 and v2) and is serialised by its global setup.
+// engine and real Compose (v1 and v2). `npm test` runs files one at a time
+// (--maxWorkers=1): Docker tests share one engine, and load tests need the CPU.
 const tsJest = { '^.+\\.ts$': 'ts-jest' };
 
 /** @type {import('jest').Config} */
