@@ -44,3 +44,10 @@ export class UpstreamTimeoutError extends LbError {
     );
   }
 }
+
+/** A replica answered in a way that cannot be forwarded (an invalid status, a protocol switch nobody asked for). */
+export class UpstreamProtocolError extends LbError {
+  constructor(message: string) {
+    super('ERR_UPSTREAM_PROTOCOL', message);
+  }
+}

@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import type { Backend } from '../balancer/backend';
 import type { Picker } from '../balancer/picker';
 import type { ReplicaSet } from '../balancer/replica-set';
-import { UpstreamTimeoutError } from '../errors';
-import { forwardResponseHeaders, plainTextHeaders } from './headers';
+import { UpstreamProtocolError, UpstreamTimeoutError } from '../errors';
+import { forwardResponseHeaders, isValidStatus, plainTextHeaders, safeReason } from './headers';
 import type { Metrics } from './metrics';
 import type { CallOptions, ProxyEngine } from './proxy-engine';
+import { recordRequest } from './request-record';
 import type { Upstream } from './upstream';
 import { classifyFailure, shouldRetry, statusFor, type FailureKind } from './upstream-failure';
 
@@ -33,6 +34,7 @@ export interface ExchangeContext {
 /** One try of the request on one replica. */
 export class Attempt {
   proxyReq: ClientRequest | undefined;
+  proxyRes: IncomingMessage | undefined;
   connected = false;
   responded = false;
   finished = false;
@@ -58,8 +60,13 @@ export class Exchange {
   private tried: Set<Backend<Upstream>> | undefined;
   private bodyRead = false;
   private clientGone = false;
+  /** The replica broke off its response after the head went out: the balancer cut the client off. */
+  private replicaFailed = false;
   private readonly startedAt = performance.now();
+  private readonly hasBody: boolean;
   private readonly needsGate: boolean;
+  /** Listeners on the client request before http-proxy adds its own, which it does on every try. */
+  private readonly ownListeners: { readonly error: number; readonly aborted: number };
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -68,9 +75,10 @@ export class Exchange {
     /** Called once the response is over, whichever way it ended. */
     private readonly onDone: () => void,
   ) {
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    this.hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
     // http-proxy collapses "//" in paths; through the gate, the path can be restored before anything is sent.
-    this.needsGate = hasBody || req.url?.includes('//') === true;
+    this.needsGate = this.hasBody || req.url?.includes('//') === true;
+    this.ownListeners = { error: req.listenerCount('error'), aborted: req.listenerCount('aborted') };
     res.once('close', () => this.onClose());
   }
 
@@ -96,7 +104,11 @@ export class Exchange {
       lbAttempt: attempt,
       ...(attempt.gate ? { buffer: attempt.gate } : {}),
     };
-    this.ctx.engine.web(this.req, this.res, options, (err) => this.onError(attempt, err as NodeJS.ErrnoException));
+    const send = (): void =>
+      this.ctx.engine.web(this.req, this.res, options, (err) => this.onError(attempt, err as NodeJS.ErrnoException));
+    // Known from now on if it waits for a connection, so that a client that leaves can withdraw it.
+    const queued = upstream.queued(send);
+    if (queued !== undefined) attempt.proxyReq = queued;
   }
 
   /** http-proxy made the upstream request and it has a socket. */
@@ -108,6 +120,13 @@ export class Exchange {
     }
     if (attempt.gate && proxyReq.path !== this.req.url && this.req.url !== undefined) proxyReq.path = this.req.url;
     proxyReq.once('response', (proxyRes: IncomingMessage) => this.onResponse(attempt, proxyRes));
+    // Node ends a request whose answer it cannot hand over (a 101 to a request that asked for no
+    // upgrade, RFC 9110 section 7.8) with neither 'response' nor 'error'; the client would wait for ever.
+    proxyReq.once('close', () => {
+      if (!attempt.responded && !attempt.finished) {
+        this.onError(attempt, new UpstreamProtocolError('replica closed the connection without a response to forward'));
+      }
+    });
     const socket = proxyReq.socket;
     if (socket?.connecting) {
       attempt.timer = setTimeout(
@@ -125,19 +144,37 @@ export class Exchange {
     if (attempt.finished) return;
     attempt.connected = true;
     if (attempt.gate) {
-      this.bodyRead = true;
+      // A gate with no body behind it (a "//" path) replays: the request has ended, so piping it again ends the next gate.
+      if (this.hasBody) this.bodyRead = true;
       this.req.pipe(attempt.gate);
     }
-    // Counted from the connection, so it bounds sending the request and waiting for the answer.
-    attempt.timer = setTimeout(
-      () => proxyReq.destroy(new UpstreamTimeoutError('response', this.ctx.responseTimeoutMs)),
-      this.ctx.responseTimeoutMs,
-    );
+    this.armResponseTimer(attempt, proxyReq);
+  }
+
+  /**
+   * Counted from the connection. When it runs out while the client is still uploading and the replica
+   * keeps up, the wait is the client's (clientRequestTimeout bounds it), so it starts over: a slow
+   * upload is not a replica that failed to answer. A replica that stops reading is still cut off.
+   */
+  private armResponseTimer(attempt: Attempt, proxyReq: ClientRequest): void {
+    attempt.timer = setTimeout(() => {
+      if (!this.req.complete && !proxyReq.writableNeedDrain) this.armResponseTimer(attempt, proxyReq);
+      else proxyReq.destroy(new UpstreamTimeoutError('response', this.ctx.responseTimeoutMs));
+    }, this.ctx.responseTimeoutMs);
   }
 
   private onResponse(attempt: Attempt, proxyRes: IncomingMessage): void {
     clearTimeout(attempt.timer);
+    const status = proxyRes.statusCode ?? 0;
+    if (!isValidStatus(status)) {
+      // Treated as a server error (RFC 9110 section 15); passed to writeHead, a status below 100 would
+      // throw out of this listener and stop the balancer.
+      this.onError(attempt, new UpstreamProtocolError(`replica answered with invalid status ${status}`));
+      proxyRes.destroy();
+      return;
+    }
     attempt.responded = true;
+    attempt.proxyRes = proxyRes;
     if (attempt.finished || this.clientGone) {
       proxyRes.destroy();
       return;
@@ -145,7 +182,10 @@ export class Exchange {
     this.ctx.replicas.recordSuccess(attempt.backend);
     attempt.backend.served++;
     const res = this.res;
-    res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, forwardResponseHeaders(proxyRes.rawHeaders));
+    // Answered before the whole request body arrived (a 413, a 401): the rest of it may never be read,
+    // so this connection cannot carry another request.
+    if (!this.req.complete) res.shouldKeepAlive = false;
+    res.writeHead(status, safeReason(proxyRes.statusMessage), forwardResponseHeaders(proxyRes.rawHeaders));
     relayBody(proxyRes, res);
   }
 
@@ -154,10 +194,7 @@ export class Exchange {
     if (this.clientGone || attempt.finished) return;
     const { backend } = attempt;
     if (attempt.responded) {
-      // The response head went out already: all that is left is to cut the client off.
-      this.ctx.log.warn({ ...errorFields(err), replica: backend.replica.name }, 'replica failed mid-response');
-      this.finish(attempt);
-      this.res.destroy();
+      this.onErrorAfterHead(attempt, err);
       return;
     }
     const kind = classifyFailure(err, attempt.connected);
@@ -178,9 +215,35 @@ export class Exchange {
     if (retry) {
       if (kind === 'reset') this.resetRetries++;
       (this.tried ??= new Set()).add(backend);
+      this.dropListenersOfFailedTries();
       this.tryNext();
     } else {
       this.respondFailure(kind);
+    }
+  }
+
+  /** The response head went out already: the client gets the rest of the response, or a cut connection. */
+  private onErrorAfterHead(attempt: Attempt, err: NodeJS.ErrnoException): void {
+    const fields = { ...errorFields(err), replica: attempt.backend.replica.name };
+    if (attempt.proxyRes?.complete === true) {
+      // The response is whole (bytes came after a 204, 304 or HEAD answer, or the replica closed while
+      // the rest of the request body went out): Node drops that connection, and the response goes on.
+      this.ctx.log.warn(fields, 'replica connection failed after a complete response');
+      return;
+    }
+    this.ctx.log.warn(fields, 'replica failed mid-response');
+    this.ctx.metrics.upstreamError(classifyFailure(err, true));
+    this.replicaFailed = true;
+    this.finish(attempt);
+    this.res.destroy();
+  }
+
+  /** http-proxy adds an 'error' and an 'aborted' listener to the client request on every try; drop the failed tries'. */
+  private dropListenersOfFailedTries(): void {
+    for (const event of ['error', 'aborted'] as const) {
+      for (const listener of this.req.listeners(event).slice(this.ownListeners[event])) {
+        this.req.removeListener(event, listener as (...args: unknown[]) => void);
+      }
     }
   }
 
@@ -211,28 +274,19 @@ export class Exchange {
   private onClose(): void {
     this.onDone();
     const attempt = this.attempt;
-    if (!this.res.writableFinished) {
+    if (!this.res.writableFinished && !this.replicaFailed) {
       // The client left: release the replica's connection now, not when the replica is done.
       this.clientGone = true;
       attempt?.proxyReq?.destroy();
     }
     if (attempt) this.finish(attempt);
-    const status = this.clientGone ? 499 : this.res.statusCode;
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    this.ctx.metrics.request(status, seconds);
-    if (this.ctx.accessLog) {
-      this.ctx.log.info(
-        {
-          method: this.req.method,
-          url: this.req.url,
-          status,
-          ms: Math.round(seconds * 1000),
-          replica: attempt?.backend.replica.name,
-          client: this.req.socket.remoteAddress,
-        },
-        'request',
-      );
-    }
+    recordRequest(this.ctx, {
+      req: this.req,
+      status: this.clientGone ? 499 : this.res.statusCode,
+      startedAt: this.startedAt,
+      client: this.req.socket.remoteAddress,
+      replica: attempt?.backend.replica.name,
+    });
   }
 }
 

@@ -127,6 +127,40 @@ export function forwardResponseHeaders(rawHeaders: readonly string[]): string[] 
   return out;
 }
 
+/**
+ * The same headers as an object, for a response whose body the client reads
+ * until the connection closes (RFC 9112 section 6.3): `Connection: close`,
+ * and no framing header of the replica's that no longer matches the body.
+ */
+export function closeDelimitedHeaders(rawHeaders: readonly string[]): IncomingHttpHeaders {
+  const flat = forwardResponseHeaders(rawHeaders);
+  const out: IncomingHttpHeaders = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = (flat[i] ?? '').toLowerCase();
+    const value = flat[i + 1] ?? '';
+    const seen = out[name];
+    out[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  out.connection = 'close';
+  return out;
+}
+
+/**
+ * Status codes outside 100-599 are invalid, and a client should treat them as
+ * a server error (RFC 9110 section 15). Node's `writeHead` throws below 100.
+ */
+export function isValidStatus(code: number): boolean {
+  return Number.isInteger(code) && code >= 100 && code <= 599;
+}
+
+/** reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 section 4); Node's `writeHead` throws on anything else. */
+const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** The replica's reason phrase if it may be sent on, else undefined (Node then uses the standard one). */
+export function safeReason(reason: string | undefined): string | undefined {
+  return reason !== undefined && REASON.test(reason) ? reason : undefined;
+}
+
 /** Headers of a response the balancer makes up itself (errors, 503). */
 export function plainTextHeaders(body: string): OutgoingHttpHeaders {
   return {

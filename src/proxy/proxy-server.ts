@@ -6,8 +6,9 @@ import { cidrMatcher, unmapIPv4, type Cidr } from './cidr';
 import { Attempt, Exchange, type ExchangeContext } from './exchange';
 import { forwardRequestHeaders } from './headers';
 import type { CallOptions } from './proxy-engine';
-import { checkRequest } from './request-check';
-import { onWebSocketProxyRequest, proxyWebSocket } from './websocket';
+import { checkRequest, type RequestProblem } from './request-check';
+import { recordRequest } from './request-record';
+import { onWebSocketProxyRequest, proxyWebSocket, refuseUpgrade } from './websocket';
 
 const OVERLOADED = { status: 503, message: 'overloaded: too many requests in progress' };
 
@@ -32,7 +33,8 @@ export interface ProxyServerOptions {
 export class ProxyServer {
   readonly server: Server;
   private readonly connections = new Set<Socket>();
-  private inflight = 0;
+  /** Responses in progress. */
+  private readonly inflight = new Set<ServerResponse>();
   private closing: { resolve: () => void } | undefined;
   private readonly trusted: (address: string | undefined) => boolean;
   private port = 0;
@@ -83,25 +85,36 @@ export class ProxyServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    this.inflight++;
+    this.inflight.add(res);
     if (this.closing) res.shouldKeepAlive = false;
-    const problem = this.inflight > this.maxRequests ? OVERLOADED : checkRequest(req);
+    const problem = this.inflight.size > this.maxRequests ? OVERLOADED : checkRequest(req);
     if (problem !== undefined) {
-      res.once('close', () => this.onRequestDone());
-      res.shouldKeepAlive = false;
-      res.writeHead(problem.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-      res.end(`${problem.message}\n`);
+      this.refuse(req, res, problem);
       return;
     }
     req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method);
-    new Exchange(this.ctx, req, res, () => this.onRequestDone()).start();
+    new Exchange(this.ctx, req, res, () => this.onRequestDone(res)).start();
+  }
+
+  /** Answers a request without forwarding it, and closes the connection; counted and logged like the rest. */
+  private refuse(req: IncomingMessage, res: ServerResponse, problem: RequestProblem): void {
+    const startedAt = performance.now();
+    const client = req.socket.remoteAddress;
+    res.once('close', () => {
+      this.onRequestDone(res);
+      const status = res.writableFinished ? res.statusCode : 499;
+      recordRequest(this.ctx, { req, status, startedAt, client });
+    });
+    res.shouldKeepAlive = false;
+    res.writeHead(problem.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+    res.end(`${problem.message}\n`);
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const problem = this.closing ? { status: 503, message: 'shutting down' } : checkRequest(req);
     if (problem !== undefined) {
       socket.on('error', () => {});
-      socket.end(`HTTP/1.1 ${problem.status} ${problem.message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      refuseUpgrade(socket, problem.status, problem.message);
       return;
     }
     req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method, true);
@@ -118,12 +131,12 @@ export class ProxyServer {
     };
   }
 
-  private onRequestDone(): void {
-    this.inflight--;
+  private onRequestDone(res: ServerResponse): void {
+    this.inflight.delete(res);
     if (!this.closing) return;
     // Connections that just finished their last response would otherwise idle until keepAliveTimeout.
     this.server.closeIdleConnections();
-    if (this.inflight === 0) this.closing.resolve();
+    if (this.inflight.size === 0) this.closing.resolve();
   }
 
   /**
@@ -135,9 +148,12 @@ export class ProxyServer {
     const finished = new Promise<void>((resolve) => {
       this.closing = { resolve };
     });
+    // Responses still to come say "Connection: close": announced as kept alive and then closed, a
+    // connection would race the client's next request (RFC 9112 section 9.6).
+    for (const res of this.inflight) if (!res.headersSent) res.shouldKeepAlive = false;
     this.server.close();
     this.server.closeIdleConnections();
-    if (this.inflight > 0) {
+    if (this.inflight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
@@ -145,7 +161,7 @@ export class ProxyServer {
       await Promise.race([finished, timedOut]);
       clearTimeout(timer);
     }
-    const cut = this.inflight;
+    const cut = this.inflight.size;
     this.server.closeAllConnections();
     for (const socket of this.connections) socket.destroy();
     return cut;

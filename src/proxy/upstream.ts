@@ -1,4 +1,4 @@
-import { Agent } from 'node:http';
+import { Agent, type ClientRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BackendResources } from '../balancer/backend';
 import type { Replica } from '../balancer/replica';
@@ -18,6 +18,8 @@ export class Upstream implements BackendResources {
   readonly target: { readonly host: string; readonly port: number; readonly protocol: 'http:' };
   readonly agent: Agent;
   private readonly webSockets = new Set<Duplex>();
+  /** The agent's key for this replica's connections and queue. */
+  private readonly poolName: string;
 
   constructor(replica: Replica, opts: UpstreamOptions) {
     this.target = { host: replica.host, port: replica.port, protocol: 'http:' };
@@ -28,6 +30,21 @@ export class Upstream implements BackendResources {
       scheduling: 'lifo',
       maxSockets: opts.maxSockets > 0 ? opts.maxSockets : Infinity,
     });
+    this.poolName = this.agent.getName({ host: replica.host, port: replica.port });
+  }
+
+  /**
+   * Runs `send`, which makes one request through this pool, and returns that
+   * request if it had to queue for a connection (over maxSockets). http-proxy
+   * shows a request only once it has a socket; one whose client left must be
+   * destroyed while still queued, for Node then hands the connection on to the
+   * next request instead of closing it.
+   */
+  queued(send: () => void): ClientRequest | undefined {
+    const before = this.agent.requests[this.poolName]?.length ?? 0;
+    send();
+    const queue = this.agent.requests[this.poolName];
+    return queue !== undefined && queue.length > before ? queue[queue.length - 1] : undefined;
   }
 
   get openWebSockets(): number {

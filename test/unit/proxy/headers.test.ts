@@ -1,8 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  closeDelimitedHeaders,
   forwardRequestHeaders,
   forwardResponseHeaders,
+  isValidStatus,
   plainTextHeaders,
+  safeReason,
   type ForwardedFor,
 } from '../../../src/proxy/headers';
 
@@ -195,5 +198,45 @@ describe('plainTextHeaders', () => {
       'content-length': 10,
       'cache-control': 'no-store',
     });
+  });
+});
+
+describe('closeDelimitedHeaders', () => {
+  it('drops framing and hop-by-hop headers, keeps repeats as lists, and says the connection closes', () => {
+    const raw = ['Transfer-Encoding', 'chunked', 'Connection', 'keep-alive', 'Set-Cookie', 'a=1', 'X-Why', 'no', 'set-cookie', 'b=2'];
+    expect(closeDelimitedHeaders(raw)).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'x-why': 'no', connection: 'close' });
+  });
+
+  it('keeps a Content-Length, which still matches the body', () => {
+    expect(closeDelimitedHeaders(['Content-Length', '4'])).toEqual({ 'content-length': '4', connection: 'close' });
+  });
+});
+
+describe('isValidStatus (RFC 9110 section 15)', () => {
+  it.each([
+    [100, true],
+    [200, true],
+    [599, true],
+    [0, false],
+    [99, false],
+    [600, false],
+    [999, false],
+  ])('%i is valid: %s', (code, valid) => {
+    expect(isValidStatus(code)).toBe(valid);
+  });
+});
+
+describe('safeReason (RFC 9112 section 4)', () => {
+  it.each([
+    ['OK', 'OK'],
+    ['', ''],
+    ['Tab\there', 'Tab\there'],
+    ['caf\xe9', 'caf\xe9'],
+    ['O\x01K', undefined],
+    ['O\x7fK', undefined],
+    ['line\r\nbreak', undefined],
+    [undefined, undefined],
+  ])('%j is sent as %j', (reason, sent) => {
+    expect(safeReason(reason)).toBe(sent);
   });
 });

@@ -1,0 +1,30 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics';
+
+/** Where requests are counted and logged. */
+export interface Recorder {
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly accessLog: boolean;
+}
+
+/** How one request ended, for the metrics and the access log. */
+export interface RequestRecord {
+  readonly req: IncomingMessage;
+  /** The status sent, or 499 when the client went away first. */
+  readonly status: number;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  readonly client: string | undefined;
+  readonly replica?: string | undefined;
+}
+
+/** Counts a request and writes its access log line, whether a replica answered it or the balancer did. */
+export function recordRequest(ctx: Recorder, record: RequestRecord): void {
+  const seconds = (performance.now() - record.startedAt) / 1000;
+  ctx.metrics.request(record.status, seconds);
+  if (!ctx.accessLog) return;
+  const { req, status, client, replica } = record;
+  ctx.log.info({ method: req.method, url: req.url, status, ms: Math.round(seconds * 1000), replica, client }, 'request');
+}
