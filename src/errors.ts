@@ -51,3 +51,10 @@ export class UpstreamProtocolError extends LbError {
     super('ERR_UPSTREAM_PROTOCOL', message);
   }
 }
+
+/** A request was still waiting for a connection when its replica went away. */
+export class ReplicaGoneError extends LbError {
+  constructor() {
+    super('ERR_REPLICA_GONE', 'the replica went away before a connection to it was made');
+  }
+}

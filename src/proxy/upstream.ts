@@ -2,6 +2,7 @@ import { Agent, type ClientRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BackendResources } from '../balancer/backend';
 import type { Replica } from '../balancer/replica';
+import { ReplicaGoneError } from '../errors';
 
 export interface UpstreamOptions {
   /**
@@ -66,6 +67,11 @@ export class Upstream implements BackendResources {
   }
 
   close(): void {
+    // Requests still queued for a connection would otherwise get new ones to the old address, which
+    // Docker may have given to another container by now. Never connected, they retry elsewhere.
+    for (const request of [...(this.agent.requests[this.poolName] ?? [])]) {
+      request.destroy(new ReplicaGoneError());
+    }
     this.agent.destroy();
     for (const socket of this.webSockets) socket.destroy();
     this.webSockets.clear();

@@ -132,6 +132,23 @@ describe('limits', () => {
     expect(await answers).toEqual(['200 slow', '200 slow']);
     expect(slow.sockets.size).toBe(1);
   });
+
+  it('sends requests still queued for a removed replica to another one, not to its old address', async () => {
+    const release: Array<() => void> = [];
+    const leaving = await upstream('leaving', (_req, res) => release.push(() => res.end('leaving')));
+    const staying = await upstream('staying');
+    const replicas = [localReplica(leaving.port), localReplica(staying.port)];
+    const lb = await proxy([replicas[0]!], { maxConnsPerReplica: '1' });
+    const first = body(`${lb.url}/1`);
+    await waitUntil(() => leaving.seen.length === 1);
+    const queued = body(`${lb.url}/2`);
+    await waitUntil(() => lb.stack.replicas.all()[0]!.inflight === 2);
+    lb.setReplicas([replicas[1]!], 'container die');
+    expect(await queued).toBe('200 staying');
+    expect(leaving.seen.map((r) => r.url)).toEqual(['/1']);
+    release.shift()?.();
+    await first.catch(() => undefined);
+  });
 });
 
 describe('websockets', () => {
