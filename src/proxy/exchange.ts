@@ -31,6 +31,17 @@ export interface ExchangeContext {
   readonly maxRetries: number;
 }
 
+/** The server an exchange runs in. */
+export interface ExchangeHost {
+  /**
+   * Shutting down: responses not yet begun say "Connection: close", for a connection announced as
+   * kept alive and then closed would race the client's next request (RFC 9112 section 9.6).
+   */
+  readonly closing: boolean;
+  /** The response is over, whichever way it ended. */
+  requestDone(): void;
+}
+
 /** One try of the request on one replica. */
 export class Attempt {
   proxyReq: ClientRequest | undefined;
@@ -72,8 +83,7 @@ export class Exchange {
     private readonly ctx: ExchangeContext,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    /** Called once the response is over, whichever way it ended. */
-    private readonly onDone: () => void,
+    private readonly host: ExchangeHost,
   ) {
     this.hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
     // http-proxy collapses "//" in paths; through the gate, the path can be restored before anything is sent.
@@ -184,7 +194,7 @@ export class Exchange {
     const res = this.res;
     // Answered before the whole request body arrived (a 413, a 401): the rest of it may never be read,
     // so this connection cannot carry another request.
-    if (!this.req.complete) res.shouldKeepAlive = false;
+    if (!this.req.complete || this.host.closing) res.shouldKeepAlive = false;
     res.writeHead(status, safeReason(proxyRes.statusMessage), forwardResponseHeaders(proxyRes.rawHeaders));
     relayBody(proxyRes, res);
   }
@@ -259,7 +269,7 @@ export class Exchange {
       return;
     }
     // The request body was never read: close rather than leave it to be parsed as the next request.
-    if (!this.req.complete) res.shouldKeepAlive = false;
+    if (!this.req.complete || this.host.closing) res.shouldKeepAlive = false;
     res.writeHead(status, plainTextHeaders(body));
     res.end(body);
   }
@@ -272,7 +282,7 @@ export class Exchange {
   }
 
   private onClose(): void {
-    this.onDone();
+    this.host.requestDone();
     const attempt = this.attempt;
     if (!this.res.writableFinished && !this.replicaFailed) {
       // The client left: release the replica's connection now, not when the replica is done.
