@@ -24,3 +24,12 @@ await build({
   outfile: 'dist/compose-lb.js',
   banner: { js: '#!/usr/bin/env node' },
 });
+
+// The benchmark runner (`npm run bench`). It runs from the checkout, never in an
+// image, so autocannon stays outside the bundle and loads from node_modules.
+await build({
+  ...common,
+  entryPoints: ['bench/main.ts'],
+  outfile: 'dist/bench.js',
+  external: [...common.external, 'autocannon'],
+});

@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import { Backend, type BackendResources } from './backend';
 import { dockerState, type Replica, type Snapshot } from './replica';
 
+/** How long a replica that has not served yet is ejected: it is probably still starting. */
+const BOOT_EJECTION_MS = 100;
+
 /** Passive health: how a replica that keeps refusing connections is taken out for a while. */
 export interface EjectionPolicy {
   /** Consecutive connection failures that eject a replica. */
@@ -114,8 +117,11 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     const others = this.candidates().filter((b) => b !== backend).length;
     if (others === 0) return;
     const { baseMs, maxMs } = this.opts.ejection;
-    const duration = Math.min(maxMs, baseMs * 2 ** backend.ejections);
-    backend.ejections++;
+    // A replica that has never answered is most likely still booting (Docker reports it started
+    // 30-60 ms before its server listens): keep it out only briefly, so it gets traffic once up.
+    const booting = backend.served === 0;
+    const duration = booting ? Math.min(baseMs, BOOT_EJECTION_MS) : Math.min(maxMs, baseMs * 2 ** backend.ejections);
+    if (!booting) backend.ejections++;
     backend.failures = 0;
     backend.ejectedUntil = now + duration;
     this.opts.log.warn({ replica: backend.replica.name, forMs: duration }, 'replica ejected after failed connections');

@@ -169,6 +169,7 @@ describe('ReplicaSet passive ejection', () => {
     env.set.apply([replica('web-1'), replica('web-2', { number: 2 }), replica('web-3', { number: 3 })], 'initial list');
     env.logged();
     const web1 = backendOf(env.set, 'web-1');
+    web1.served = 1; // it has answered before: ejections are the full length
     const fail = (n: number): void => {
       for (let i = 0; i < n; i++) env.set.recordConnectFailure(web1);
     };
@@ -190,6 +191,18 @@ describe('ReplicaSet passive ejection', () => {
     clock.now += 1;
     expect(ids(set.candidates())).toEqual(['web-1', 'web-2', 'web-3']);
     expect(web1.state(clock.now)).toBe('ready');
+  });
+
+  it('ejects a replica that has never answered (still booting) only briefly, and not for longer each time', () => {
+    const { set, clock, web1, fail, logged } = threeReplicas();
+    web1.served = 0;
+    fail(3);
+    expect(web1.ejectedUntil).toBe(clock.now + 100);
+    expect(logged()).toEqual([{ msg: 'replica ejected after failed connections', replica: 'web-1', forMs: 100 }]);
+    clock.now += 100;
+    fail(3);
+    expect(web1.ejectedUntil).toBe(clock.now + 100);
+    expect(ids(set.candidates())).toEqual(['web-2', 'web-3']);
   });
 
   it('does not count failures while already ejected towards a longer ejection', () => {
