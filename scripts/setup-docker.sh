@@ -49,6 +49,12 @@ install_compose_v2() {
 start_daemon() {
   docker info >/dev/null 2>&1 && return 0
   as_root "starting dockerd"
+  # A daemon still shutting down holds its pid file: a new one would exit at once.
+  for _ in $(seq 1 60); do
+    pgrep -x dockerd >/dev/null || break
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
   log "starting dockerd (log: /tmp/dockerd.log)"
   # live-restore keeps containers running while the daemon restarts (the
   # balancer must keep serving then; test/docker/daemon-restart.test.ts).
