@@ -19,6 +19,17 @@ export interface ReplicaSourceOptions {
   readonly backoff?: BackoffPolicy;
 }
 
+/**
+ * A daemon restarted with live-restore replaces its socket file, and a container
+ * that bind-mounted the file keeps the old, dead one (moby/moby#31403): no
+ * reconnect can succeed. Said once, after this many refused attempts in a row.
+ */
+const STALE_SOCKET_HINT_AFTER = 6;
+const STALE_SOCKET_HINT =
+  'the Docker API keeps refusing connections. If dockerd was restarted (live-restore), a bind-mounted ' +
+  'socket file is stale: restart this container, or mount the socket\'s directory instead ' +
+  '(-v /var/run:/docker-host:ro with DOCKER_HOST=unix:///docker-host/docker.sock; see the README)';
+
 const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 10_000 };
 
 /**
@@ -110,6 +121,9 @@ export class ReplicaSource {
       } catch (err) {
         if (!this.stopped) {
           this.opts.log.warn({ err }, 'docker events stream failed; keeping the last known replicas');
+          if (attempt === STALE_SOCKET_HINT_AFTER && (err as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
+            this.opts.log.error(STALE_SOCKET_HINT);
+          }
           this.finishFirstRelist();
         }
       }

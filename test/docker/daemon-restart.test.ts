@@ -25,7 +25,7 @@ async function daemonUp(): Promise<boolean> {
 }
 
 describeRestart('a Docker daemon restart', (flavor) => {
-  const project = new ComposeProject(flavor, join(FIXTURES, 'balanced.yaml'), fixtureEnv());
+  const project = new ComposeProject(flavor, join(FIXTURES, 'daemon-restart.yaml'), fixtureEnv());
 
   afterAll(async () => {
     if (!(await daemonUp())) await run('bash', [join(ROOT, 'scripts', 'setup-docker.sh')]);
@@ -43,9 +43,13 @@ describeRestart('a Docker daemon restart', (flavor) => {
 
     await run('pkill', ['-TERM', '-x', 'dockerd']);
     await waitFor('dockerd to stop', async () => !(await daemonUp()), { timeoutMs: 60_000 });
+    await waitFor('the dockerd process to exit', async () => run('pgrep', ['-x', 'dockerd']).then(() => false, () => true), {
+      timeoutMs: 60_000,
+    });
     // Blind: no events, no API. The replica dies now and nobody tells the balancer.
+    // (Published ports go through dockerd's docker-proxy, which is down too: use the balancer's IP.)
     await run('kill', ['-9', pid.trim()]);
-    const counts = await countByReplica(`${lb.url}/fast`, 30);
+    const counts = await countByReplica(`${lb.networkUrl}/fast`, 30);
     expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(30);
     expect(counts.has((doomed ?? '').slice(0, 12))).toBe(false);
 

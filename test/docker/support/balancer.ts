@@ -12,13 +12,15 @@ export class BalancerHandle {
     readonly containerId: string,
     readonly url: string,
     private readonly adminUrl: string,
+    /** The balancer on its container IP: works when the published port does not (dockerd down). */
+    readonly networkUrl: string,
   ) {}
 
   static async of(project: ComposeProject, service = 'web-lb'): Promise<BalancerHandle> {
     const id = await project.oneContainer(service);
     const url = await project.publishedUrl(service, 80);
-    const admin = `http://${await containerIp(id)}:8081`;
-    return new BalancerHandle(project, id, url, admin);
+    const ip = await containerIp(id);
+    return new BalancerHandle(project, id, url, `http://${ip}:8081`, `http://${ip}`);
   }
 
   async replicas(): Promise<ReplicasDocument> {

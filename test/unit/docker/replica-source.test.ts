@@ -225,6 +225,16 @@ describe('ReplicaSource', () => {
     expect(docker.count(method)).toBe(2);
   });
 
+  it('says once how to fix a stale socket when the daemon keeps refusing connections', async () => {
+    const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' });
+    const docker = new FakeDocker(web(1));
+    for (let i = 0; i < 10; i++) docker.failNext('streamEvents', refused());
+    const { published, messages } = watch(docker);
+    await expect(published.next()).resolves.toEqual({ replicas: ['shop-web-1'], reason: 'events stream reconnected' });
+    const hints = messages().filter((m) => m.includes('bind-mounted socket file is stale'));
+    expect(hints).toHaveLength(1);
+  });
+
   it('catches a change Docker sent no event for at the periodic resync', async () => {
     const docker = new FakeDocker(web(1));
     const { published } = await watching(docker, { resyncIntervalMs: 20 });
