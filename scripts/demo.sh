@@ -51,10 +51,12 @@ done
 
 cat <<MSG
 
-The stack is up. Try:
+The stack is up. Try (the balancer reads the Docker socket through its group, so
+Compose needs DOCKER_GID whenever it recreates the balancer):
+  export DOCKER_GID=$DOCKER_GID
   curl -i http://127.0.0.1:8080/
   ${compose[*]} -p $project -f $file up -d --scale web=6     # new replicas get traffic at once
   ${compose[*]} -p $project -f $file logs -f web-lb         # JSON logs: replicas added, drained, removed
-  docker exec $lb node /app/compose-lb.js probe /replicas   # the balancer's view
+  docker exec ${lb:0:12} node /app/compose-lb.js probe /replicas   # the balancer's view
   ${compose[*]} -p $project -f $file down                   # stop and remove it all
 MSG
