@@ -42,6 +42,10 @@ export class Upstream implements BackendResources {
    * next request instead of closing it.
    */
   queued(send: () => void): ClientRequest | undefined {
+    if (this.agent.maxSockets === Infinity) {
+      send(); // no limit, no queue
+      return undefined;
+    }
     const before = this.agent.requests[this.poolName]?.length ?? 0;
     send();
     const queue = this.agent.requests[this.poolName];
