@@ -4,8 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { httpProbe } from '../../../src/proxy/http-probe';
 import { ProxyHarness, localReplica } from '../support/proxy-harness';
 import { closed, openSocket, readUntil, sendRaw, statuses } from '../support/raw-http';
-import { RawReplica, type RawAnswer } from '../support/raw-replica';
-import { UpstreamServer, closedPort } from '../support/upstream-server';
+import { scopedServers, statusAndBody, waitUntil } from '../support/scoped-servers';
+import { closedPort } from '../support/upstream-server';
 
 /**
  * Replicas and clients that misbehave at every step of an exchange. The
@@ -13,39 +13,8 @@ import { UpstreamServer, closedPort } from '../support/upstream-server';
  * what the client and the metrics see must say who failed.
  */
 
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function upstream(...args: Parameters<typeof UpstreamServer.start>): Promise<UpstreamServer> {
-  const server = await UpstreamServer.start(...args);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-async function rawReplica(answer: RawAnswer): Promise<RawReplica> {
-  const replica = await RawReplica.start(answer);
-  cleanups.push(() => replica.close());
-  return replica;
-}
-
-async function proxy(...args: Parameters<typeof ProxyHarness.start>): Promise<ProxyHarness> {
-  const harness = await ProxyHarness.start(...args);
-  cleanups.push(() => harness.close());
-  return harness;
-}
-
-async function body(url: string, init?: RequestInit): Promise<string> {
-  const res = await fetch(url, init);
-  return `${res.status} ${await res.text()}`;
-}
-
-/** Polls a condition on the next turns of the event loop (as in resilience.test.ts). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await delay(5);
-}
+const { upstream, rawReplica, proxy } = scopedServers();
+const body = statusAndBody;
 
 const GET = 'GET / HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n';
 const HANDSHAKE =

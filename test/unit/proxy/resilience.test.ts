@@ -1,32 +1,13 @@
 import { connect } from 'node:net';
 import { ProxyHarness, localReplica } from '../support/proxy-harness';
 import { closed, openSocket, readUntil, sendRaw, statuses } from '../support/raw-http';
+import { scopedServers, statusAndBody, waitUntil } from '../support/scoped-servers';
 import { UpstreamServer, closedPort } from '../support/upstream-server';
 
 /** Passive and active health, limits, WebSockets and graceful shutdown, in one process. */
 
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function upstream(...args: Parameters<typeof UpstreamServer.start>): Promise<UpstreamServer> {
-  const server = await UpstreamServer.start(...args);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-async function proxy(...args: Parameters<typeof ProxyHarness.start>): Promise<ProxyHarness> {
-  const harness = await ProxyHarness.start(...args);
-  cleanups.push(() => harness.close());
-  return harness;
-}
-
-async function body(url: string): Promise<string> {
-  const res = await fetch(url);
-  return `${res.status} ${await res.text()}`;
-}
+const { upstream, proxy } = scopedServers();
+const body = statusAndBody;
 
 describe('passive health', () => {
   it('ejects a replica after failed connections in a row, and not the last one', async () => {
@@ -91,10 +72,6 @@ describe('active health', () => {
   });
 });
 
-/** Polls a condition on the next turns of the event loop (the conditions here change within milliseconds). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 describe('limits', () => {
   it('answers 503 beyond the limit of requests in progress', async () => {
