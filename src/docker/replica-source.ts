@@ -104,7 +104,8 @@ export class ReplicaSource {
 
   private async watchEvents(): Promise<void> {
     let attempt = 0;
-    while (!this.stopped) {
+    let reconnected = false;
+    for (; !this.stopped; reconnected = true) {
       try {
         this.stream = await this.opts.docker.streamEvents(this.labels);
         // stop() may have run while the stream was opening: nothing else would close it.
@@ -112,7 +113,6 @@ export class ReplicaSource {
           this.stream.destroy();
           return;
         }
-        const reconnected = this.firstRelist !== undefined && this.resolveFirstRelist === undefined;
         if (reconnected) this.opts.log.info('docker events stream reconnected; re-listing replicas');
         attempt = 0;
         this.requestRelist(reconnected ? 'events stream reconnected' : 'initial list');

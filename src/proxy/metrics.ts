@@ -54,7 +54,10 @@ export class PromMetrics implements Metrics {
       collect() {
         const now = Date.now();
         const counts = new Map<ReplicaState, number>(STATES.map((s) => [s, 0]));
-        for (const b of gauges.replicas.all()) counts.set(b.state(now), (counts.get(b.state(now)) ?? 0) + 1);
+        for (const b of gauges.replicas.all()) {
+          const state = b.state(now);
+          counts.set(state, (counts.get(state) ?? 0) + 1);
+        }
         for (const [state, n] of counts) this.set({ state }, n);
       },
     });

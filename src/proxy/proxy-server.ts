@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { listenOn } from '../listen';
 import { cidrMatcher, unmapIPv4, type Cidr } from './cidr';
 import { Attempt, Exchange, type ExchangeContext, type ExchangeHost } from './exchange';
-import { forwardRequestHeaders } from './headers';
+import { forwardRequestHeaders, plainTextHeaders } from './headers';
 import type { CallOptions } from './proxy-engine';
 import { checkRequest, type RequestProblem } from './request-check';
 import { recordRequest } from './request-record';
@@ -109,9 +109,10 @@ export class ProxyServer implements ExchangeHost {
       const status = res.writableFinished ? res.statusCode : 499;
       recordRequest(this.ctx, { req, status, startedAt, client });
     });
+    const body = `${problem.message}\n`;
     res.shouldKeepAlive = false;
-    res.writeHead(problem.status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-    res.end(`${problem.message}\n`);
+    res.writeHead(problem.status, plainTextHeaders(body));
+    res.end(body);
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

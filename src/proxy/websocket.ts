@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { UpstreamTimeoutError } from '../errors';
@@ -78,7 +78,7 @@ export function proxyWebSocket(ctx: ExchangeContext, req: IncomingMessage, socke
     ctx.log.warn(fields, 'websocket handshake with replica failed');
     // http-proxy ends the socket right after this callback; the status goes out first.
     const status = statusFor(classifyFailure(err as NodeJS.ErrnoException, true));
-    if (socket.writable) socket.write(rawResponse(status, status === 504 ? 'Gateway Timeout' : 'Bad Gateway'));
+    if (socket.writable) socket.write(rawResponse(status, STATUS_CODES[status] ?? 'Bad Gateway'));
   });
 }
 

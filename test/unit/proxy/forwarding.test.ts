@@ -2,32 +2,18 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { ProxyHarness, localReplica } from '../support/proxy-harness';
 import { sendRaw, statuses } from '../support/raw-http';
-import { UpstreamServer, closedPort } from '../support/upstream-server';
+import { scopedServers } from '../support/scoped-servers';
+import { closedPort } from '../support/upstream-server';
 
 /** The proxy stack against real sockets on 127.0.0.1: what a client and a replica see. */
 
-const harnesses: ProxyHarness[] = [];
-const upstreams: UpstreamServer[] = [];
+const { upstream, proxy } = scopedServers();
 
-async function upstream(...args: Parameters<typeof UpstreamServer.start>): Promise<UpstreamServer> {
-  const server = await UpstreamServer.start(...args);
-  upstreams.push(server);
-  return server;
-}
-
-async function proxyTo(ports: readonly number[], options: Parameters<typeof ProxyHarness.start>[1] = {}) {
-  const harness = await ProxyHarness.start(
+const proxyTo = (ports: readonly number[], options: Parameters<typeof ProxyHarness.start>[1] = {}) =>
+  proxy(
     ports.map((p) => localReplica(p)),
     options,
   );
-  harnesses.push(harness);
-  return harness;
-}
-
-afterEach(async () => {
-  await Promise.all(harnesses.splice(0).map((h) => h.close()));
-  await Promise.all(upstreams.splice(0).map((u) => u.close()));
-});
 
 async function getText(url: string, init?: RequestInit): Promise<{ status: number; body: string }> {
   const res = await fetch(url, init);
@@ -113,8 +99,7 @@ describe('draining and connection reuse', () => {
     });
     const other = await upstream('other');
     const replicas = [localReplica(slow.port), localReplica(other.port)];
-    const lb = await ProxyHarness.start(replicas);
-    harnesses.push(lb);
+    const lb = await proxy(replicas);
 
     const inFlight = getText(`${lb.url}/`);
     await new Promise<void>((resolve) => {
