@@ -40,6 +40,8 @@ export interface Config {
   readonly healthPath: string | undefined;
   readonly healthInterval: number;
   readonly healthTimeout: number;
+  readonly holdTimeout: number;
+  readonly uploadTimeout: number;
 }
 
 export type ConfigKey = keyof Config;
@@ -203,6 +205,18 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
     help: 'a probe slower than this fails',
     default: '2s',
   },
+  holdTimeout: {
+    env: 'LB_HOLD_TIMEOUT',
+    flag: '--hold-timeout <duration>',
+    help: 'when no replica is ready (all restarting), requests wait this long for one before a 503; 0 answers 503 at once',
+    default: '30s',
+  },
+  uploadTimeout: {
+    env: 'LB_UPLOAD_TIMEOUT',
+    flag: '--upload-timeout <duration>',
+    help: "a client that sends no request-body byte for this long gets 408, and the replica's connection is freed",
+    default: '10s',
+  },
 };
 
 type Parser<T> = (raw: string) => T;
@@ -299,9 +313,13 @@ class OptionReader {
     }
   }
 
-  /** For options with a default in OPTIONS: the fallback only stands in after a reported problem. */
-  withDefault<T>(key: ConfigKey, parse: Parser<T>, fallback: T): T {
-    return this.optional(key, parse) ?? fallback;
+  /** For options with a default in OPTIONS: a refused value stands in as that default, so checks go on. */
+  withDefault<T>(key: ConfigKey, parse: Parser<T>): T {
+    const value = this.optional(key, parse);
+    if (value !== undefined) return value;
+    const fallback = OPTIONS[key].default;
+    if (fallback === undefined) throw new Error(`option ${key} has no default`);
+    return parse(fallback);
   }
 
   required<T>(key: ConfigKey, parse: Parser<T>, fallback: T): T {
@@ -309,7 +327,7 @@ class OptionReader {
       this.problems.push(`${describe(key)} is required`);
       return fallback;
     }
-    return this.withDefault(key, parse, fallback);
+    return this.optional(key, parse) ?? fallback;
   }
 }
 
@@ -327,32 +345,34 @@ export function parseConfig(raw: RawOptions): Config {
     network: r.optional('network', parseName),
     targetPort: r.optional('targetPort', parsePort),
     listenHost: r.optional('listenHost', (s) => s),
-    listenPort: r.withDefault('listenPort', parsePort, 80),
+    listenPort: r.withDefault('listenPort', parsePort),
     adminHost: r.optional('adminHost', (s) => s),
-    adminPort: r.withDefault('adminPort', parsePort, 8081),
-    strategy: r.withDefault('strategy', oneOf(STRATEGIES), 'round-robin'),
-    logLevel: r.withDefault('logLevel', oneOf(LOG_LEVELS), 'info'),
-    accessLog: r.withDefault('accessLog', parseBoolean, false),
-    resyncInterval: r.withDefault('resyncInterval', parseDuration, 10_000),
-    connectTimeout: r.withDefault('connectTimeout', parseDuration, 3_000),
-    responseTimeout: r.withDefault('responseTimeout', parseDuration, 60_000),
-    upstreamIdleTimeout: r.withDefault('upstreamIdleTimeout', parseDuration, 4_000),
-    retries: r.withDefault('retries', (s) => parseInteger(s, 0, 10), 2),
-    shutdownTimeout: r.withDefault('shutdownTimeout', parseDuration, 8_000),
-    trustedProxies: r.withDefault('trustedProxies', parseCidrList, []),
-    clientHeadersTimeout: r.withDefault('clientHeadersTimeout', parseDuration, 10_000),
-    clientRequestTimeout: r.withDefault('clientRequestTimeout', parseDuration, 300_000),
-    clientTimeout: r.withDefault('clientTimeout', parseDuration, 120_000),
-    clientKeepAliveTimeout: r.withDefault('clientKeepAliveTimeout', parseDuration, 30_000),
-    maxConnections: r.withDefault('maxConnections', (s) => parseInteger(s, 1, 1_000_000), 10_000),
-    maxRequests: r.withDefault('maxRequests', (s) => parseInteger(s, 1, 1_000_000), 10_000),
-    maxConnsPerReplica: r.withDefault('maxConnsPerReplica', (s) => parseInteger(s, 0, 1_000_000), 0),
-    ejectAfter: r.withDefault('ejectAfter', (s) => parseInteger(s, 1, 1000), 3),
-    ejectTime: r.withDefault('ejectTime', parseDuration, 1_000),
-    ejectMaxTime: r.withDefault('ejectMaxTime', parseDuration, 30_000),
+    adminPort: r.withDefault('adminPort', parsePort),
+    strategy: r.withDefault('strategy', oneOf(STRATEGIES)),
+    logLevel: r.withDefault('logLevel', oneOf(LOG_LEVELS)),
+    accessLog: r.withDefault('accessLog', parseBoolean),
+    resyncInterval: r.withDefault('resyncInterval', parseDuration),
+    connectTimeout: r.withDefault('connectTimeout', parseDuration),
+    responseTimeout: r.withDefault('responseTimeout', parseDuration),
+    upstreamIdleTimeout: r.withDefault('upstreamIdleTimeout', parseDuration),
+    retries: r.withDefault('retries', (s) => parseInteger(s, 0, 10)),
+    shutdownTimeout: r.withDefault('shutdownTimeout', parseDuration),
+    trustedProxies: r.withDefault('trustedProxies', parseCidrList),
+    clientHeadersTimeout: r.withDefault('clientHeadersTimeout', parseDuration),
+    clientRequestTimeout: r.withDefault('clientRequestTimeout', parseDuration),
+    clientTimeout: r.withDefault('clientTimeout', parseDuration),
+    clientKeepAliveTimeout: r.withDefault('clientKeepAliveTimeout', parseDuration),
+    maxConnections: r.withDefault('maxConnections', (s) => parseInteger(s, 1, 1_000_000)),
+    maxRequests: r.withDefault('maxRequests', (s) => parseInteger(s, 1, 1_000_000)),
+    maxConnsPerReplica: r.withDefault('maxConnsPerReplica', (s) => parseInteger(s, 0, 1_000_000)),
+    ejectAfter: r.withDefault('ejectAfter', (s) => parseInteger(s, 1, 1000)),
+    ejectTime: r.withDefault('ejectTime', parseDuration),
+    ejectMaxTime: r.withDefault('ejectMaxTime', parseDuration),
     healthPath: r.optional('healthPath', parsePath),
-    healthInterval: r.withDefault('healthInterval', parseDuration, 5_000),
-    healthTimeout: r.withDefault('healthTimeout', parseDuration, 2_000),
+    healthInterval: r.withDefault('healthInterval', parseDuration),
+    healthTimeout: r.withDefault('healthTimeout', parseDuration),
+    holdTimeout: r.withDefault('holdTimeout', parseDuration),
+    uploadTimeout: r.withDefault('uploadTimeout', parseDuration),
   };
   // A refused value stands in as its default: comparing that default with another
   // option would report a clash the user never asked for.

@@ -58,3 +58,10 @@ export class ReplicaGoneError extends LbError {
     super('ERR_REPLICA_GONE', 'the replica went away before a connection to it was made');
   }
 }
+
+/** A replica closed its connection before its response was complete. */
+export class UpstreamClosedError extends LbError {
+  constructor() {
+    super('ERR_UPSTREAM_CLOSED', 'the replica closed the connection before its response was complete');
+  }
+}

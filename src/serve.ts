@@ -12,9 +12,12 @@ import type { Logger } from 'pino';
 import { createAdminServer } from './proxy/admin-server';
 import { PromMetrics } from './proxy/metrics';
 import { httpProbe } from './proxy/http-probe';
-import { createProxyEngine } from './proxy/proxy-engine';
+import { DeadlineList } from './proxy/deadlines';
+import type { ExchangeContext } from './proxy/exchange';
+import { HoldQueue } from './proxy/hold-queue';
 import { ProxyServer } from './proxy/proxy-server';
-import { Upstream } from './proxy/upstream';
+import { ReplicaPool } from './proxy/upstream/replica-pool';
+import { createWebSocketProxy } from './proxy/websocket';
 
 export interface RunningBalancer {
   readonly port: number;
@@ -24,52 +27,61 @@ export interface RunningBalancer {
 }
 
 export interface ProxyStack {
-  readonly replicas: ReplicaSet<Upstream>;
+  readonly replicas: ReplicaSet<ReplicaPool>;
   readonly proxy: ProxyServer;
   readonly metrics: PromMetrics;
   /** Active health checks, when a health path is configured or a replica's label asks for them. */
-  readonly health: ActiveHealth<Upstream>;
+  readonly health: ActiveHealth<ReplicaPool>;
 }
 
 /** Replica set -> picker -> proxy, wired as in production; tests feed the replica set directly. */
 export function buildProxyStack(config: Config, log: Logger): ProxyStack {
   const pathFor = (replica: Replica): string | undefined => replica.healthPath ?? config.healthPath;
-  const replicas = new ReplicaSet<Upstream>({
+  const holding = new HoldQueue(config.service, config.holdTimeout, log);
+  let proxy: ProxyServer | undefined;
+  const replicas = new ReplicaSet<ReplicaPool>({
     probePath: pathFor,
     log,
     createResources: (replica) =>
-      new Upstream(replica, { idleTimeoutMs: config.upstreamIdleTimeout, maxSockets: config.maxConnsPerReplica }),
+      new ReplicaPool(replica.host, replica.port, {
+        idleTimeoutMs: config.upstreamIdleTimeout,
+        maxConnections: config.maxConnsPerReplica,
+      }),
     ejection: { failures: config.ejectAfter, baseMs: config.ejectTime, maxMs: config.ejectMaxTime },
+    holding: holding.enabled,
+    onChange: () => proxy?.replicasChanged(),
   });
-  let proxy: ProxyServer | undefined;
   const metrics = new PromMetrics({
     replicas,
     openConnections: () => proxy?.openConnections ?? 0,
     openWebSockets: () => replicas.all().reduce((n, b) => n + b.resources.openWebSockets, 0),
+    held: () => holding.size,
   });
-  proxy = new ProxyServer(
-    {
-      service: config.service,
-      engine: createProxyEngine(),
-      replicas,
-      picker: createPicker(config.strategy),
-      log,
-      metrics,
-      accessLog: config.accessLog,
-      connectTimeoutMs: config.connectTimeout,
-      responseTimeoutMs: config.responseTimeout,
-      maxRetries: config.retries,
+  const ctx: ExchangeContext = {
+    service: config.service,
+    replicas,
+    picker: createPicker(config.strategy),
+    log,
+    metrics,
+    accessLog: config.accessLog,
+    maxRetries: config.retries,
+    deadlines: {
+      connect: new DeadlineList('connect', config.connectTimeout),
+      response: new DeadlineList('response', config.responseTimeout),
+      upload: new DeadlineList('upload', config.uploadTimeout),
     },
-    {
-      trustedProxies: config.trustedProxies,
-      headersTimeoutMs: config.clientHeadersTimeout,
-      requestTimeoutMs: config.clientRequestTimeout,
-      socketTimeoutMs: config.clientTimeout,
-      keepAliveTimeoutMs: config.clientKeepAliveTimeout,
-      maxConnections: config.maxConnections,
-      maxRequests: config.maxRequests,
-    },
-  );
+    holding,
+  };
+  proxy = new ProxyServer(ctx, createWebSocketProxy(ctx, config.connectTimeout, config.responseTimeout), {
+    trustedProxies: config.trustedProxies,
+    headersTimeoutMs: config.clientHeadersTimeout,
+    requestTimeoutMs: config.clientRequestTimeout,
+    socketTimeoutMs: config.clientTimeout,
+    keepAliveTimeoutMs: config.clientKeepAliveTimeout,
+    maxConnections: config.maxConnections,
+    maxRequests: config.maxRequests,
+    tickMs: tickInterval(config),
+  });
   const health = new ActiveHealth({
     replicas,
     pathFor,
@@ -78,6 +90,15 @@ export function buildProxyStack(config: Config, log: Logger): ProxyStack {
     timeoutMs: config.healthTimeout,
   });
   return { replicas, proxy, metrics, health };
+}
+
+/**
+ * Deadlines are checked on one interval: a quarter of the shortest timeout, so
+ * none is overrun by much, and never so often that it costs (10-100 ms).
+ */
+function tickInterval(config: Config): number {
+  const shortest = Math.min(config.connectTimeout, config.responseTimeout, config.uploadTimeout, config.upstreamIdleTimeout / 2);
+  return Math.max(10, Math.min(100, Math.floor(shortest / 4)));
 }
 
 /**

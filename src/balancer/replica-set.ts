@@ -5,6 +5,12 @@ import { dockerState, type Replica, type Snapshot } from './replica';
 /** How long a replica that has not served yet is ejected: it is probably still starting. */
 const BOOT_EJECTION_MS = 100;
 
+/**
+ * A stopping replica takes retry-safe requests, when nothing is ready, only while Docker's kill is
+ * further away than this: time for a response, with room for a stop timeout shorter than we think.
+ */
+export const LAST_RESORT_MARGIN_MS = 2_000;
+
 /** Passive health: how a replica that keeps refusing connections is taken out for a while. */
 export interface EjectionPolicy {
   /** Consecutive connection failures that eject a replica. */
@@ -20,6 +26,13 @@ export interface ReplicaSetOptions<R extends BackendResources> {
   readonly ejection: EjectionPolicy;
   /** Active health: the path a replica is probed on, if it is probed at all. */
   readonly probePath?: (replica: Replica) => string | undefined;
+  /**
+   * Requests wait for a ready replica (they are held) rather than fail: then even the last replica
+   * may be ejected, for a request held a moment beats one sent to a replica that refuses.
+   */
+  readonly holding?: boolean;
+  /** Called when the replicas that may take requests change (a new snapshot, a probe, an ejection). */
+  readonly onChange?: () => void;
   readonly now?: () => number;
 }
 
@@ -30,6 +43,8 @@ export interface ReplicaSetOptions<R extends BackendResources> {
  */
 export class ReplicaSet<R extends BackendResources = BackendResources> {
   private readonly byId = new Map<string, Backend<R>>();
+  /** Containers drained by hand; kept across snapshots (and a restart) until undrained or gone. */
+  private readonly drainedByHand = new Set<string>();
   private ordered: readonly Backend<R>[] = [];
   private ready: readonly Backend<R>[] = [];
   /** When the cached `ready` list goes stale because an ejection ends. */
@@ -51,6 +66,11 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     return this.ready;
   }
 
+  /** When none is ready: stopping replicas that may still take a request that can safely be sent again. */
+  lastResort(now: number): readonly Backend<R>[] {
+    return this.ordered.filter((b) => b.usableWhileStopping(now, LAST_RESORT_MARGIN_MS));
+  }
+
   apply(snapshot: Snapshot, why: string): void {
     const next: Backend<R>[] = [];
     const seen = new Set<string>();
@@ -58,6 +78,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       seen.add(replica.id);
       next.push(this.update(replica, why));
     }
+    for (const id of this.drainedByHand) if (!seen.has(id)) this.drainedByHand.delete(id);
     for (const [id, backend] of this.byId) {
       if (seen.has(id)) continue;
       this.byId.delete(id);
@@ -68,7 +89,8 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       );
     }
     this.ordered = next;
-    this.refreshReady();
+    // Even with the same ready replicas, stopping ones may have changed (what a held request may use).
+    if (!this.refreshReady()) this.opts.onChange?.();
   }
 
   private update(replica: Replica, why: string): Backend<R> {
@@ -96,6 +118,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     }
     const backend = new Backend(replica, this.opts.createResources(replica));
     if (this.opts.probePath?.(replica) !== undefined) backend.probe = 'pending';
+    backend.drainedByHand = this.drainedByHand.has(replica.id);
     this.byId.set(replica.id, backend);
     log.info(
       { replica: replica.name, address: `${replica.host}:${replica.port}`, state: dockerState(replica), why },
@@ -104,26 +127,48 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     return backend;
   }
 
-  recordSuccess(backend: Backend<R>): void {
-    backend.failures = 0;
-    backend.ejections = 0;
+  /**
+   * Takes a replica out of rotation by hand (`compose-lb drain`), or puts it back: requests in flight
+   * finish, new ones go elsewhere, and the container keeps running. Returns false when nothing changed.
+   */
+  setDrainedByHand(backend: Backend<R>, drained: boolean): boolean {
+    if (backend.drainedByHand === drained || !this.byId.has(backend.id)) return false;
+    backend.drainedByHand = drained;
+    if (drained) this.drainedByHand.add(backend.id);
+    else this.drainedByHand.delete(backend.id);
+    this.opts.log.info(
+      { replica: backend.replica.name, inflight: backend.inflight },
+      drained ? 'replica drained by hand' : 'replica back in rotation (undrained by hand)',
+    );
+    this.refreshReady();
+    return true;
   }
 
-  /** A connection to the replica failed; eject it after too many in a row, but never the last one. */
+  /** A replica answered: it counts as served, and its passive-health record is cleared. */
+  recordAnswer(backend: Backend<R>): void {
+    backend.answered();
+  }
+
+  /**
+   * A connection to the replica failed. A stopping one is done taking requests; a ready one is
+   * ejected after too many in a row, but never the last one unless requests are held meanwhile.
+   */
   recordConnectFailure(backend: Backend<R>): void {
-    backend.failures++;
+    if (backend.replica.stopping) {
+      backend.refusedStopping();
+      return;
+    }
+    const failures = backend.connectFailed();
     const now = this.now();
-    if (backend.failures < this.opts.ejection.failures || backend.ejectedUntil > now) return;
+    if (failures < this.opts.ejection.failures || backend.ejectedUntil > now) return;
     const others = this.candidates().filter((b) => b !== backend).length;
-    if (others === 0) return;
+    if (others === 0 && this.opts.holding !== true) return;
     const { baseMs, maxMs } = this.opts.ejection;
     // A replica that has never answered is most likely still booting (Docker reports it started
     // 30-60 ms before its server listens): keep it out only briefly, so it gets traffic once up.
     const booting = backend.served === 0;
     const duration = booting ? Math.min(baseMs, BOOT_EJECTION_MS) : Math.min(maxMs, baseMs * 2 ** backend.ejections);
-    if (!booting) backend.ejections++;
-    backend.failures = 0;
-    backend.ejectedUntil = now + duration;
+    backend.eject(now + duration, !booting);
     this.opts.log.warn({ replica: backend.replica.name, forMs: duration }, 'replica ejected after failed connections');
     this.refreshReady();
   }
@@ -142,7 +187,8 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     this.refreshReady();
   }
 
-  private refreshReady(): void {
+  /** Recomputes the ready list; true (and onChange called) when it changed. */
+  private refreshReady(): boolean {
     const now = this.now();
     let until = Infinity;
     const ready: Backend<R>[] = [];
@@ -151,7 +197,10 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       if (backend.ejectedUntil > now) until = Math.min(until, backend.ejectedUntil);
       else ready.push(backend);
     }
+    const changed = ready.length !== this.ready.length || ready.some((b, i) => b !== this.ready[i]);
     this.ready = ready;
     this.readyUntil = until;
+    if (changed) this.opts.onChange?.();
+    return changed;
   }
 }

@@ -20,6 +20,10 @@ export interface Replica {
   readonly stopSignal: number;
   /** A stop or kill was seen: take it out of rotation and let in-flight requests finish. */
   readonly stopping: boolean;
+  /** How long Docker waits after the stop signal before it kills (`StopTimeout`; Compose's stop_grace_period). */
+  readonly stopTimeoutMs: number;
+  /** Once stopping: when Docker will kill it (epoch ms), as far as the balancer can tell. */
+  readonly killAt?: number | undefined;
   /** Active health path from the replica's own label, if it sets one. */
   readonly healthPath?: string | undefined;
 }
@@ -27,7 +31,8 @@ export interface Replica {
 /** A replica set as Docker last described it, ordered by container number. */
 export type Snapshot = readonly Replica[];
 
-export type ReplicaState = 'ready' | 'starting' | 'unhealthy' | 'draining' | 'ejected';
+/** `drained`: taken out of rotation by hand (`compose-lb drain`), its container still running. */
+export type ReplicaState = 'ready' | 'starting' | 'unhealthy' | 'draining' | 'drained' | 'ejected';
 
 /** The part of a replica's state that Docker alone decides. */
 export function dockerState(replica: Replica): ReplicaState {
@@ -56,6 +61,7 @@ function sameReplica(a: Replica, b: Replica | undefined): boolean {
     a.port === b.port &&
     a.health === b.health &&
     a.stopping === b.stopping &&
+    a.killAt === b.killAt &&
     a.name === b.name
   );
 }

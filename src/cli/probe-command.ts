@@ -2,16 +2,17 @@ import type { Command } from 'commander';
 import { request } from 'node:http';
 import { OPTIONS, parsePort } from '../config';
 
-/** GETs a path of the local admin endpoint: the image's HEALTHCHECK, and `compose-lb status` via docker exec. */
+/** Asks the local admin endpoint: the image's HEALTHCHECK, and `compose-lb status`, `drain`, `rollout` via docker exec. */
 export function registerProbeCommand(program: Command): void {
   program
     .command('probe')
-    .description("GET a path of this container's admin endpoint and print the body; exit 1 unless 2xx")
+    .description("ask this container's admin endpoint (GET, or --method POST) and print the body; exit 1 unless 2xx")
     .argument('[path]', 'admin path', '/healthz')
     .option('--timeout <ms>', 'give up after', '3000')
-    .action(async (path: string, opts: { timeout: string }) => {
+    .option('--method <method>', 'GET, or POST for the paths that change state (drain, undrain)', 'GET')
+    .action(async (path: string, opts: { timeout: string; method: string }) => {
       const port = parsePort(process.env[OPTIONS.adminPort.env] ?? OPTIONS.adminPort.default ?? '8081');
-      const { status, body } = await get(port, path, Number(opts.timeout));
+      const { status, body } = await ask(port, opts.method.toUpperCase(), path, Number(opts.timeout));
       process.stdout.write(body);
       if (status < 200 || status > 299) throw new ProbeFailed(`admin endpoint answered ${status}`);
     });
@@ -19,9 +20,9 @@ export function registerProbeCommand(program: Command): void {
 
 export class ProbeFailed extends Error {}
 
-function get(port: number, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+function ask(port: number, method: string, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: timeoutMs }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -27,6 +27,8 @@ export interface ContainerJson {
     readonly Labels?: Readonly<Record<string, string>> | null;
     readonly ExposedPorts?: Readonly<Record<string, unknown>> | null;
     readonly StopSignal?: string;
+    /** Seconds between the stop signal and SIGKILL; absent for the daemon's default (10). */
+    readonly StopTimeout?: number | null;
   };
   readonly NetworkSettings?: {
     readonly Networks?: Readonly<Record<string, NetworkJson>> | null;

@@ -9,7 +9,7 @@ import { SIGKILL, SIGTERM, signalNumber } from './signals';
 export type EventEffect =
   | { readonly kind: 'ignore' }
   | { readonly kind: 'relist' }
-  | { readonly kind: 'stopping'; readonly id: string; readonly why: string };
+  | { readonly kind: 'stopping'; readonly id: string; readonly why: string; readonly killed: boolean };
 
 const IGNORE: EventEffect = { kind: 'ignore' };
 const RELIST: EventEffect = { kind: 'relist' };
@@ -35,13 +35,14 @@ export function eventEffect(event: DockerEvent, stopSignalOf: (id: string) => nu
   if (action.startsWith('health_status')) return RELIST;
   if (RELIST_ACTIONS.has(action)) return RELIST;
   if (id === undefined) return IGNORE;
-  if (action === 'stop') return { kind: 'stopping', id, why: 'stop' };
+  // Docker reports `stop` once the container has stopped: nothing of it is left to use.
+  if (action === 'stop') return { kind: 'stopping', id, why: 'stop', killed: true };
   if (action === 'kill') {
     const raw = event.Actor?.Attributes?.signal;
     const signal = signalNumber(raw);
     // `docker kill -s HUP` asks for a reload, not an exit: the replica keeps serving.
     if (signal === SIGTERM || signal === SIGKILL || (signal !== undefined && signal === stopSignalOf(id))) {
-      return { kind: 'stopping', id, why: `kill (signal ${raw})` };
+      return { kind: 'stopping', id, why: `kill (signal ${raw})`, killed: signal === SIGKILL };
     }
   }
   return IGNORE;

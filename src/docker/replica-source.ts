@@ -42,8 +42,8 @@ const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 10_000 };
  */
 export class ReplicaSource {
   private snapshot: Snapshot = [];
-  /** Containers seen stopping; kept out of rotation until Docker stops listing them. */
-  private readonly stopping = new Set<string>();
+  /** Containers seen stopping, with when Docker will kill them; out of rotation until Docker stops listing them. */
+  private readonly stopping = new Map<string, number>();
   /** Last reason each skipped container was logged with, so it is logged once, not every re-list. */
   private readonly skipped = new Map<string, string>();
   private readonly labels: string[];
@@ -156,16 +156,23 @@ export class ReplicaSource {
       if (event.Action === 'start' || event.Action === 'restart') this.stopping.delete(event.Actor?.ID ?? '');
       this.requestRelist(`container ${event.Action}`);
     } else if (effect.kind === 'stopping') {
-      this.markStopping(effect.id, effect.why);
+      this.markStopping(effect.id, effect.why, effect.killed);
     }
   }
 
-  /** Drains a replica at once, without waiting for a re-list, so it gets no new requests while it shuts down. */
-  private markStopping(id: string, why: string): void {
-    this.stopping.add(id);
-    if (this.snapshot.some((r) => r.id === id && !r.stopping)) {
+  /**
+   * Drains a replica at once, without waiting for a re-list, so it gets no new requests while it shuts
+   * down. Its kill deadline is the stop timeout from the first stop signal; SIGKILL makes it now.
+   */
+  private markStopping(id: string, why: string, killed: boolean): void {
+    const now = Date.now();
+    const replica = this.snapshot.find((r) => r.id === id);
+    const known = this.stopping.get(id);
+    const killAt = killed ? now : (known ?? now + (replica?.stopTimeoutMs ?? 10_000));
+    this.stopping.set(id, Math.min(killAt, known ?? Infinity));
+    if (replica !== undefined && (!replica.stopping || replica.killAt !== this.stopping.get(id))) {
       this.publish(
-        this.snapshot.map((r) => (r.id === id ? { ...r, stopping: true } : r)),
+        this.snapshot.map((r) => (r.id === id ? { ...r, stopping: true, killAt: this.stopping.get(id) } : r)),
         why,
       );
     }
@@ -194,7 +201,7 @@ export class ReplicaSource {
     const ids = await docker.listContainerIds(this.labels);
     const containers = await Promise.all(ids.map((id) => docker.inspectContainer(id)));
     const live = new Set(ids);
-    for (const id of this.stopping) if (!live.has(id)) this.stopping.delete(id);
+    for (const id of this.stopping.keys()) if (!live.has(id)) this.stopping.delete(id);
     for (const id of this.skipped.keys()) if (!live.has(id)) this.skipped.delete(id);
 
     const replicas: Replica[] = [];
@@ -203,7 +210,8 @@ export class ReplicaSource {
       const result = toReplica(container, context);
       if (result.ok) {
         this.skipped.delete(container.Id);
-        replicas.push(this.stopping.has(container.Id) ? { ...result.replica, stopping: true } : result.replica);
+        const killAt = this.stopping.get(container.Id);
+        replicas.push(killAt !== undefined ? { ...result.replica, stopping: true, killAt } : result.replica);
       } else if (this.skipped.get(container.Id) !== result.reason) {
         this.skipped.set(container.Id, result.reason);
         // A container that stopped between list and inspect is routine, not a misconfiguration.

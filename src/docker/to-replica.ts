@@ -23,6 +23,9 @@ export type Translation =
 /** Lets a service choose its own active health probe path, e.g. `compose-lb.health-path: /healthz`. */
 export const HEALTH_PATH_LABEL = 'compose-lb.health-path';
 
+/** Docker's own `docker stop` grace period when a container sets none. */
+const DEFAULT_STOP_TIMEOUT_S = 10;
+
 const skip = (reason: string): Translation => ({ ok: false, reason });
 
 /** Translates one inspected container into a Replica, or says why it is not one. */
@@ -56,6 +59,7 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
       health: health(container.State.Health?.Status),
       stopSignal: signalNumber(container.Config?.StopSignal) ?? SIGTERM,
       stopping: false,
+      stopTimeoutMs: (container.Config?.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S) * 1000,
       healthPath: labels[HEALTH_PATH_LABEL] || undefined,
     },
   };

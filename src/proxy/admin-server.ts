@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { Backend } from '../balancer/backend';
 import type { ReplicaSet } from '../balancer/replica-set';
 import type { Registry } from 'prom-client';
+import { findReplica } from '../balancer/replica-ref';
+import { unmapIPv4 } from './cidr';
 
 /** One replica as /replicas shows it (and as `compose-lb status` reads it). */
 export interface ReplicaView {
@@ -13,6 +15,8 @@ export interface ReplicaView {
   readonly health: string;
   readonly inflight: number;
   readonly served: number;
+  /** Out of rotation by hand (`compose-lb drain`). */
+  readonly drained: boolean;
 }
 
 export interface ReplicasDocument {
@@ -34,6 +38,7 @@ export function replicaView(backend: Backend, now: number): ReplicaView {
     health: r.health,
     inflight: backend.inflight,
     served: backend.served,
+    drained: backend.drainedByHand,
   };
 }
 
@@ -61,14 +66,39 @@ export function replicasDocument(opts: AdminOptions, now = Date.now()): Replicas
  * with the service: /healthz (the process is up and serving), /replicas (JSON)
  * and /metrics (Prometheus).
  */
+const DRAIN_PATH = /^\/replicas\/([^/]+)\/(drain|undrain)$/;
+
+/**
+ * Drain or undrain by hand. Anyone who reaches the admin port could otherwise take every replica
+ * out of rotation, so only the balancer's own container may: `compose-lb drain` runs this through
+ * `docker exec`, which needs the Docker access that could stop the containers anyway.
+ */
+function setDrained(opts: AdminOptions, peer: string | undefined, ref: string, drained: boolean): [number, unknown] {
+  if (!isLoopback(peer)) {
+    return [403, { error: "drain and undrain are accepted from the balancer's own container only (compose-lb drain uses docker exec)" }];
+  }
+  const lookup = findReplica(opts.replicas.all(), ref);
+  if ('problem' in lookup) return [lookup.problem === 'none' ? 404 : 409, { error: lookup.message }];
+  const changed = opts.replicas.setDrainedByHand(lookup.found, drained);
+  return [200, { changed, replica: replicaView(lookup.found, Date.now()) }];
+}
+
+function isLoopback(address: string | undefined): boolean {
+  const plain = address === undefined ? '' : unmapIPv4(address);
+  return plain === '::1' || plain.startsWith('127.');
+}
+
 export function createAdminServer(opts: AdminOptions): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const json = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(`${JSON.stringify(body, null, 2)}\n`);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const drain = DRAIN_PATH.exec(path);
+    if (req.method === 'POST' && drain !== null) {
+      json(...setDrained(opts, req.socket.remoteAddress, decodeURIComponent(drain[1] ?? ''), drain[2] === 'drain'));
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       json(405, { error: 'method not allowed' });
     } else if (path === '/healthz') {
       const doc = replicasDocument(opts);
@@ -84,7 +114,7 @@ export function createAdminServer(opts: AdminOptions): Server {
         (err: unknown) => json(500, { error: String(err) }),
       );
     } else {
-      json(404, { error: 'not found', paths: ['/healthz', '/replicas', '/metrics'] });
+      json(404, { error: 'not found', paths: ['/healthz', '/replicas', '/metrics', 'POST /replicas/REPLICA/drain|undrain'] });
     }
   });
 }

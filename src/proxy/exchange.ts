@@ -1,34 +1,41 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { PassThrough } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Backend } from '../balancer/backend';
 import type { Picker } from '../balancer/picker';
 import type { ReplicaSet } from '../balancer/replica-set';
-import { UpstreamProtocolError, UpstreamTimeoutError } from '../errors';
-import { forwardResponseHeaders, isValidStatus, plainTextHeaders, safeReason } from './headers';
+import { ReplicaGoneError, UpstreamTimeoutError } from '../errors';
+import type { DeadlineList, Timed } from './deadlines';
+import { plainTextHeaders } from './headers';
+import type { HoldQueue } from './hold-queue';
 import type { Metrics } from './metrics';
-import type { CallOptions, ProxyEngine } from './proxy-engine';
 import { recordRequest } from './request-record';
-import type { Upstream } from './upstream';
-import { classifyFailure, shouldRetry, statusFor, type FailureKind } from './upstream-failure';
+import { serializeRequestHead, type UpstreamRequest } from './request-head';
+import type { ReplicaConnection, ConnectionUser } from './upstream/replica-connection';
+import type { ReplicaPool } from './upstream/replica-pool';
+import { describeQuirks, type RequestFacts, type ResponseHead } from './upstream/response-head';
+import { classifyFailure, isRetrySafe, shouldRetry, statusFor, type FailureKind } from './upstream-failure';
 
-/** Upstream failures are routine operations news: code and message, no stack. */
-function errorFields(err: NodeJS.ErrnoException): { error: string; code: string | undefined } {
-  return { error: err.message, code: err.code };
+/** The deadlines a request may be waiting on; one at a time. */
+export interface ExchangeDeadlines {
+  /** Opening a connection to a replica. */
+  readonly connect: DeadlineList<Exchange>;
+  /** The replica's response head (and a place in its connection queue). */
+  readonly response: DeadlineList<Exchange>;
+  /** The client's next piece of request body. */
+  readonly upload: DeadlineList<Exchange>;
 }
 
-/** What every exchange shares: the replica set, the picker and the proxy. */
+/** What every exchange of one service shares. */
 export interface ExchangeContext {
   readonly service: string;
-  readonly engine: ProxyEngine;
-  readonly replicas: ReplicaSet<Upstream>;
+  readonly replicas: ReplicaSet<ReplicaPool>;
   readonly picker: Picker;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly accessLog: boolean;
-  readonly connectTimeoutMs: number;
-  readonly responseTimeoutMs: number;
   readonly maxRetries: number;
+  readonly deadlines: ExchangeDeadlines;
+  readonly holding: HoldQueue;
 }
 
 /** The server an exchange runs in. */
@@ -42,179 +49,285 @@ export interface ExchangeHost {
   requestDone(): void;
 }
 
-/** One try of the request on one replica. */
-export class Attempt {
-  proxyReq: ClientRequest | undefined;
-  proxyRes: IncomingMessage | undefined;
-  connected = false;
-  responded = false;
-  finished = false;
-  timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly exchange: Exchange,
-    readonly backend: Backend<Upstream>,
-    /** The request body goes through this only once connected, so a failed connect leaves it unread. */
-    readonly gate: PassThrough | undefined,
-  ) {}
+/** Upstream failures are routine operations news: code and message, no stack. */
+function errorFields(err: NodeJS.ErrnoException): { error: string; code: string | undefined } {
+  return { error: err.message, code: err.code };
 }
 
 /**
- * One client request from arrival to the end of its response: picks a replica,
- * forwards through http-proxy, retries where that is safe, and answers with a
- * status of its own when no replica can.
+ * One client request from arrival to the end of its response, in the order it
+ * happens: pick a replica (or hold the request until one is ready), open or
+ * reuse a connection, write the request head and stream the body, relay the
+ * response head and body, retry where no replica can have acted on the
+ * request, and answer with a status of its own when no replica can.
+ * Per-request state lives here and nowhere else.
  */
-export class Exchange {
-  private attempt: Attempt | undefined;
+export class Exchange implements ConnectionUser, Timed {
+  // Timed: the one deadline this request waits on.
+  deadlineAt = 0;
+  timedIn: DeadlineList<Timed> | undefined;
+  prevTimed: Timed | undefined;
+  nextTimed: Timed | undefined;
+
+  private readonly startedAt = performance.now();
+  private readonly facts: RequestFacts;
+  /** Safe to send again after a broken connection: idempotent and without a body (RFC 9110 section 9.2.2). */
+  private readonly retrySafe: boolean;
+  private backend: Backend<ReplicaPool> | undefined;
+  private connection: ReplicaConnection | undefined;
+  /** The connection is open and the request went out on it. */
+  private connected = false;
+  /** The current try still counts as in flight on `backend`. */
+  private trying = false;
   private attempts = 0;
   private resetRetries = 0;
-  private tried: Set<Backend<Upstream>> | undefined;
-  private bodyRead = false;
+  private tried: Set<Backend<ReplicaPool>> | undefined;
+  /** Some of the request body went to a replica: it cannot be sent again. */
+  private bodySent = false;
+  private bodyDone = false;
+  private stopBody: (() => void) | undefined;
+  /** The response head went to the client. */
+  private responded = false;
   private clientGone = false;
   /** The replica broke off its response after the head went out: the balancer cut the client off. */
   private replicaFailed = false;
-  private readonly startedAt = performance.now();
-  private readonly hasBody: boolean;
-  private readonly needsGate: boolean;
-  /** Listeners on the client request before http-proxy adds its own, which it does on every try. */
-  private readonly ownListeners: { readonly error: number; readonly aborted: number };
+  private heldSince: number | undefined;
+  /** When holding ends for this request, however often it is tried in between. */
+  private holdDeadline: number | undefined;
+  /** Listens for the client closing its side while the request waits for a replica. */
+  private clientWatch: (() => void) | undefined;
 
   constructor(
     private readonly ctx: ExchangeContext,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    private readonly request: UpstreamRequest,
     private readonly host: ExchangeHost,
   ) {
-    this.hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
-    // http-proxy collapses "//" in paths; through the gate, the path can be restored before anything is sent.
-    this.needsGate = this.hasBody || req.url?.includes('//') === true;
-    this.ownListeners = { error: req.listenerCount('error'), aborted: req.listenerCount('aborted') };
-    res.once('close', () => this.onClose());
+    const method = req.method ?? 'GET';
+    this.facts = { head: method === 'HEAD' };
+    this.retrySafe = isRetrySafe(method, request.body !== 'none');
+    res.once('close', () => this.onClientClose());
   }
 
   start(): void {
-    this.tryNext();
+    this.pick();
   }
 
-  private tryNext(): void {
-    const backend = this.ctx.picker.pick(this.ctx.replicas.candidates(), this.tried);
+  // ---- 1. Pick a replica, or hold the request until one is ready --------------------------------
+
+  /** Called again by the hold queue when replicas change. */
+  pick(): void {
+    const { replicas, picker } = this.ctx;
+    const now = Date.now();
+    let backend = picker.pick(replicas.candidates(), this.tried);
+    // Nothing ready: a request that may safely be sent again can go to a replica that is stopping
+    // but still far from being killed (ARCHITECTURE.md, "Draining").
+    if (backend === undefined && this.retrySafe) backend = picker.pick(replicas.lastResort(now), this.tried);
     if (backend === undefined) {
-      if (this.attempts === 0) this.respond(503, `no replica of service "${this.ctx.service}" is available\n`);
-      else this.respond(502, `no replica of service "${this.ctx.service}" could answer\n`);
+      this.noReplica();
       return;
     }
-    const upstream = backend.resources;
-    const attempt = new Attempt(this, backend, this.needsGate ? new PassThrough() : undefined);
-    this.attempt = attempt;
-    this.attempts++;
-    backend.inflight++;
-    const options: CallOptions = {
-      target: upstream.target,
-      agent: upstream.agent,
-      lbAttempt: attempt,
-      ...(attempt.gate ? { buffer: attempt.gate } : {}),
-    };
-    const send = (): void =>
-      this.ctx.engine.web(this.req, this.res, options, (err) => this.onError(attempt, err as NodeJS.ErrnoException));
-    // Known from now on if it waits for a connection, so that a client that leaves can withdraw it.
-    const queued = upstream.queued(send);
-    if (queued !== undefined) attempt.proxyReq = queued;
+    this.send(backend);
   }
 
-  /** http-proxy made the upstream request and it has a socket. */
-  onProxyRequest(attempt: Attempt, proxyReq: ClientRequest): void {
-    attempt.proxyReq = proxyReq;
-    if (this.clientGone || attempt.finished) {
-      proxyReq.destroy();
-      return;
-    }
-    if (attempt.gate && proxyReq.path !== this.req.url && this.req.url !== undefined) proxyReq.path = this.req.url;
-    proxyReq.once('response', (proxyRes: IncomingMessage) => this.onResponse(attempt, proxyRes));
-    // Node ends a request whose answer it cannot hand over (a 101 to a request that asked for no
-    // upgrade, RFC 9110 section 7.8) with neither 'response' nor 'error'; the client would wait for ever.
-    proxyReq.once('close', () => {
-      if (!attempt.responded && !attempt.finished) {
-        this.onError(attempt, new UpstreamProtocolError('replica closed the connection without a response to forward'));
-      }
-    });
-    const socket = proxyReq.socket;
-    if (socket?.connecting) {
-      attempt.timer = setTimeout(
-        () => proxyReq.destroy(new UpstreamTimeoutError('connect', this.ctx.connectTimeoutMs)),
-        this.ctx.connectTimeoutMs,
-      );
-      socket.once('connect', () => this.onConnected(attempt, proxyReq));
+  private noReplica(): void {
+    const holding = this.ctx.holding;
+    if (holding.enabled) {
+      // Failed tries are history once replicas change: every replica may be tried again.
+      this.tried = undefined;
+      this.watchClientWhileWaiting();
+      this.heldSince ??= performance.now();
+      this.holdDeadline ??= this.heldSince + holding.timeoutMs;
+      holding.hold(this, this.holdDeadline);
+    } else if (this.attempts === 0) {
+      this.respond(503, `no replica of service "${this.ctx.service}" is available\n`);
     } else {
-      this.onConnected(attempt, proxyReq);
+      this.respond(502, `no replica of service "${this.ctx.service}" could answer\n`);
     }
   }
 
-  private onConnected(attempt: Attempt, proxyReq: ClientRequest): void {
-    clearTimeout(attempt.timer);
-    if (attempt.finished) return;
-    attempt.connected = true;
-    if (attempt.gate) {
-      // A gate with no body behind it (a "//" path) replays: the request has ended, so piping it again ends the next gate.
-      if (this.hasBody) this.bodyRead = true;
-      this.req.pipe(attempt.gate);
-    }
-    this.armResponseTimer(attempt, proxyReq);
+  /** The hold queue gave up on this request. */
+  holdExpired(): void {
+    this.endHold();
+    this.respond(503, `no replica of service "${this.ctx.service}" became available in time\n`, true);
+  }
+
+  private endHold(): void {
+    if (this.heldSince === undefined) return;
+    this.ctx.metrics.held((performance.now() - this.heldSince) / 1000);
+    this.heldSince = undefined;
   }
 
   /**
-   * Counted from the connection. When it runs out while the client is still uploading and the replica
-   * keeps up, the wait is the client's (clientRequestTimeout bounds it), so it starts over: a slow
-   * upload is not a replica that failed to answer. A replica that stops reading is still cut off.
+   * While the request waits (held, or queued for a connection), a client that closes its side has
+   * given up: it is let go, as HAProxy's abortonclose does for queued requests. Once the request is
+   * on its way to a replica, a FIN may be a half-close, and the answer is still sent (as HAProxy does).
    */
-  private armResponseTimer(attempt: Attempt, proxyReq: ClientRequest): void {
-    attempt.timer = setTimeout(() => {
-      if (!this.req.complete && !proxyReq.writableNeedDrain) this.armResponseTimer(attempt, proxyReq);
-      else proxyReq.destroy(new UpstreamTimeoutError('response', this.ctx.responseTimeoutMs));
-    }, this.ctx.responseTimeoutMs);
+  private watchClientWhileWaiting(): void {
+    if (this.clientWatch !== undefined) return;
+    this.clientWatch = () => {
+      if (!this.connected && (this.heldSince !== undefined || this.connection === undefined)) this.res.destroy();
+    };
+    if (this.req.socket.readableEnded) queueMicrotask(this.clientWatch);
+    else this.req.socket.once('end', this.clientWatch);
   }
 
-  private onResponse(attempt: Attempt, proxyRes: IncomingMessage): void {
-    clearTimeout(attempt.timer);
-    const status = proxyRes.statusCode ?? 0;
-    if (!isValidStatus(status)) {
-      // Treated as a server error (RFC 9110 section 15); passed to writeHead, a status below 100 would
-      // throw out of this listener and stop the balancer.
-      this.onError(attempt, new UpstreamProtocolError(`replica answered with invalid status ${status}`));
-      proxyRes.destroy();
+  private stopWatchingClient(): void {
+    if (this.clientWatch === undefined) return;
+    this.req.socket.off('end', this.clientWatch);
+    this.clientWatch = undefined;
+  }
+
+  // ---- 2. A connection to the chosen replica --------------------------------------------------
+
+  private send(backend: Backend<ReplicaPool>): void {
+    this.endHold();
+    this.backend = backend;
+    this.connection = undefined;
+    this.connected = false;
+    this.trying = true;
+    this.attempts++;
+    backend.begin();
+    const now = performance.now();
+    const { connect, response } = this.ctx.deadlines;
+    connect.add(this, now);
+    // A request that could not be sent again goes on a new connection: a kept-alive one may be closing
+    // under it at that very instant (a replica shutting down closes its idle connections first).
+    const got = backend.resources.acquire(this, this.facts, !this.retrySafe);
+    if (got === 'gone') {
+      this.onConnectionError(new ReplicaGoneError());
       return;
     }
-    attempt.responded = true;
-    attempt.proxyRes = proxyRes;
-    if (attempt.finished || this.clientGone) {
-      proxyRes.destroy();
+    if (got === 'queued') {
+      // Waiting for one of the replica's connections: bounded like a response.
+      response.add(this, now);
+      this.watchClientWhileWaiting();
+    } else {
+      // Connecting; or, for a kept-alive connection, the request is already written.
+      this.connection = got;
+    }
+  }
+
+  onQueuedConnection(connection: ReplicaConnection): void {
+    // Out of the queue: the connect deadline now applies (onConnection moves on from it).
+    this.connection = connection;
+    this.ctx.deadlines.connect.add(this, performance.now());
+  }
+
+  onConnection(connection: ReplicaConnection): void {
+    if (!this.trying) {
+      connection.abandon();
       return;
     }
-    this.ctx.replicas.recordSuccess(attempt.backend);
-    attempt.backend.served++;
+    this.connection = connection;
+    this.connected = true;
+    this.stopWatchingClient();
+    connection.write(serializeRequestHead(this.req.method ?? 'GET', this.request.path, this.request.headers));
+    if (this.request.body === 'none') {
+      connection.endRequest(false);
+      this.ctx.deadlines.response.add(this, performance.now());
+    } else {
+      this.streamBody(connection);
+    }
+  }
+
+  // ---- 3. The request body, streamed as it arrives ---------------------------------------------
+
+  private streamBody(connection: ReplicaConnection): void {
+    const chunked = this.request.body === 'chunked';
+    const { upload, response } = this.ctx.deadlines;
+    this.bodySent = true;
+    upload.add(this, performance.now());
+    const onData = (data: Buffer): void => {
+      if (chunked ? connection.writeChunk(data) : connection.write(data)) {
+        upload.add(this, performance.now());
+      } else {
+        // Waiting on the replica to read: the replica is the slow one now, bounded like a response.
+        this.req.pause();
+        response.add(this, performance.now());
+      }
+    };
+    const onEnd = (): void => {
+      this.bodyDone = true;
+      this.stopBody = undefined;
+      this.req.off('data', onData);
+      connection.endRequest(chunked);
+      if (!this.responded) response.add(this, performance.now());
+      else upload.remove(this);
+    };
+    this.stopBody = () => {
+      this.req.off('data', onData);
+      this.req.off('end', onEnd);
+      this.stopBody = undefined;
+      this.req.resume();
+    };
+    this.req.on('data', onData);
+    this.req.once('end', onEnd);
+    this.req.resume();
+  }
+
+  onWritable(): void {
+    if (this.bodyDone || !this.trying) return;
+    this.ctx.deadlines.upload.add(this, performance.now());
+    this.req.resume();
+  }
+
+  // ---- 4. The response, relayed as it arrives --------------------------------------------------
+
+  onHead(head: ResponseHead): void {
+    const backend = this.backend as Backend<ReplicaPool>;
+    this.ctx.deadlines.response.remove(this);
+    this.ctx.replicas.recordAnswer(backend);
+    if (head.quirks !== 0) this.noteQuirks(backend, head.quirks);
     const res = this.res;
     // Answered before the whole request body arrived (a 413, a 401): the rest of it may never be read,
     // so this connection cannot carry another request.
     if (!this.req.complete || this.host.closing) res.shouldKeepAlive = false;
-    res.writeHead(status, safeReason(proxyRes.statusMessage), forwardResponseHeaders(proxyRes.rawHeaders));
-    relayBody(proxyRes, res);
-  }
-
-  private onError(attempt: Attempt, err: NodeJS.ErrnoException): void {
-    clearTimeout(attempt.timer);
-    if (this.clientGone || attempt.finished) return;
-    const { backend } = attempt;
-    if (attempt.responded) {
-      this.onErrorAfterHead(attempt, err);
+    try {
+      res.writeHead(head.status, head.reason, head.headers);
+    } catch (err) {
+      // Node refuses what the reader let through only if the two disagree on a header: not forwardable.
+      this.connection?.abandon();
+      this.failed(err as NodeJS.ErrnoException, 'other');
       return;
     }
-    const kind = classifyFailure(err, attempt.connected);
+    this.responded = true;
+  }
+
+  onBody(data: Buffer): void {
+    if (!this.res.write(data)) {
+      const connection = this.connection as ReplicaConnection;
+      connection.pause();
+      this.res.once('drain', () => connection.resume());
+    }
+  }
+
+  onComplete(): void {
+    this.ctx.deadlines.upload.remove(this);
+    if (!this.bodyDone) this.stopBody?.();
+    this.endTry();
+    this.res.end();
+  }
+
+  // ---- 5. Failures: retry where that is safe, else answer ---------------------------------------
+
+  onConnectionError(err: NodeJS.ErrnoException): void {
+    if (!this.trying) return;
+    const connected = this.connected;
+    const backend = this.backend as Backend<ReplicaPool>;
+    if (this.responded) {
+      this.failedMidResponse(err);
+      return;
+    }
+    const kind = classifyFailure(err, connected);
     if (kind === 'connect') this.ctx.replicas.recordConnectFailure(backend);
-    this.finish(attempt);
+    this.endTry();
     this.ctx.metrics.upstreamError(kind);
     const retry = shouldRetry({
       kind,
-      method: this.req.method ?? 'GET',
-      replayable: !this.bodyRead,
+      retrySafe: this.retrySafe,
+      bodySent: this.bodySent,
       resetRetries: this.resetRetries,
       maxRetries: this.ctx.maxRetries,
     });
@@ -222,47 +335,66 @@ export class Exchange {
       { ...errorFields(err), replica: backend.replica.name, kind, attempt: this.attempts, retry },
       retry ? 'replica failed; retrying on another' : 'replica failed',
     );
-    if (retry) {
-      if (kind === 'reset') this.resetRetries++;
-      (this.tried ??= new Set()).add(backend);
-      this.dropListenersOfFailedTries();
-      this.tryNext();
-    } else {
-      this.respondFailure(kind);
+    if (!retry) {
+      this.answerFailure(kind);
+      return;
+    }
+    if (kind === 'reset') this.resetRetries++;
+    (this.tried ??= new Set()).add(backend);
+    this.pick();
+  }
+
+  /** A deadline of the current phase passed. */
+  onDeadline(list: DeadlineList<Timed>): void {
+    const { connect, response, upload } = this.ctx.deadlines;
+    const connection = this.connection;
+    if (this.heldSince !== undefined && !this.trying) {
+      this.holdExpired();
+    } else if (list === upload) {
+      this.uploadStalled();
+    } else if (connection !== undefined) {
+      const phase = list === connect ? 'connect' : 'response';
+      connection.destroy(new UpstreamTimeoutError(phase, list.durationMs));
+    } else if ((this.backend as Backend<ReplicaPool>).resources.withdraw(this)) {
+      // Queued for a connection that the replica, too busy, never gave.
+      this.onConnectionError(new UpstreamTimeoutError('response', response.durationMs));
     }
   }
 
-  /** The response head went out already: the client gets the rest of the response, or a cut connection. */
-  private onErrorAfterHead(attempt: Attempt, err: NodeJS.ErrnoException): void {
-    const fields = { ...errorFields(err), replica: attempt.backend.replica.name };
-    if (attempt.proxyRes?.complete === true) {
-      // The response is whole (bytes came after a 204, 304 or HEAD answer, or the replica closed while
-      // the rest of the request body went out): Node drops that connection, and the response goes on.
-      this.ctx.log.warn(fields, 'replica connection failed after a complete response');
-      return;
-    }
+  /**
+   * No request-body byte from the client for the upload timeout: the client is the slow one. It gets
+   * 408, and the replica's connection, held open for nothing (a worker of a small pool, maybe), is closed.
+   */
+  private uploadStalled(): void {
+    this.stopBody?.();
+    this.connection?.abandon();
+    this.endTry();
+    this.respond(408, 'request body timed out\n');
+  }
+
+  private failedMidResponse(err: NodeJS.ErrnoException): void {
+    const fields = { ...errorFields(err), replica: (this.backend as Backend<ReplicaPool>).replica.name };
     this.ctx.log.warn(fields, 'replica failed mid-response');
     this.ctx.metrics.upstreamError(classifyFailure(err, true));
     this.replicaFailed = true;
-    this.finish(attempt);
+    this.endTry();
     this.res.destroy();
   }
 
-  /** http-proxy adds an 'error' and an 'aborted' listener to the client request on every try; drop the failed tries'. */
-  private dropListenersOfFailedTries(): void {
-    for (const event of ['error', 'aborted'] as const) {
-      for (const listener of this.req.listeners(event).slice(this.ownListeners[event])) {
-        this.req.removeListener(event, listener as (...args: unknown[]) => void);
-      }
-    }
+  private failed(err: NodeJS.ErrnoException, kind: FailureKind): void {
+    this.endTry();
+    this.ctx.metrics.upstreamError(kind);
+    this.ctx.log.warn({ ...errorFields(err), replica: this.backend?.replica.name, kind }, 'replica failed');
+    this.answerFailure(kind);
   }
 
-  private respondFailure(kind: FailureKind): void {
+  private answerFailure(kind: FailureKind): void {
     const status = statusFor(kind);
     this.respond(status, status === 504 ? 'replica timed out\n' : 'bad gateway: the replica failed\n');
   }
 
-  private respond(status: number, body: string): void {
+  /** An answer of the balancer's own. */
+  private respond(status: number, body: string, retryLater = false): void {
     const res = this.res;
     if (res.headersSent) {
       res.destroy();
@@ -270,48 +402,55 @@ export class Exchange {
     }
     // The request body was never read: close rather than leave it to be parsed as the next request.
     if (!this.req.complete || this.host.closing) res.shouldKeepAlive = false;
-    res.writeHead(status, plainTextHeaders(body));
+    const headers = plainTextHeaders(body);
+    if (retryLater) headers['retry-after'] = '1';
+    res.writeHead(status, headers);
     res.end(body);
   }
 
-  private finish(attempt: Attempt): void {
-    if (attempt.finished) return;
-    attempt.finished = true;
-    clearTimeout(attempt.timer);
-    attempt.backend.inflight--;
+  private noteQuirks(backend: Backend<ReplicaPool>, quirks: number): void {
+    const fresh = backend.noteQuirks(quirks);
+    if (fresh !== 0) {
+      this.ctx.log.warn(
+        { replica: backend.replica.name, quirks: describeQuirks(fresh) },
+        'replica sends malformed responses; accepted as HAProxy and nginx accept them',
+      );
+    }
   }
 
-  private onClose(): void {
+  // ---- 6. The end, whichever way ------------------------------------------------------------
+
+  /** The current try no longer counts as in flight on its replica. */
+  private endTry(): void {
+    if (!this.trying) return;
+    this.trying = false;
+    this.timedIn?.remove(this);
+    (this.backend as Backend<ReplicaPool>).end();
+  }
+
+  private onClientClose(): void {
     this.host.requestDone();
-    const attempt = this.attempt;
+    this.stopWatchingClient();
     if (!this.res.writableFinished && !this.replicaFailed) {
       // The client left: release the replica's connection now, not when the replica is done.
       this.clientGone = true;
-      attempt?.proxyReq?.destroy();
+      this.stopBody?.();
+      if (this.heldSince !== undefined) this.ctx.holding.release(this);
+      this.endHold();
+      if (this.trying) {
+        const backend = this.backend as Backend<ReplicaPool>;
+        if (this.connection !== undefined) this.connection.abandon();
+        else backend.resources.withdraw(this);
+      }
     }
-    if (attempt) this.finish(attempt);
+    this.timedIn?.remove(this);
+    this.endTry();
     recordRequest(this.ctx, {
       req: this.req,
       status: this.clientGone ? 499 : this.res.statusCode,
       startedAt: this.startedAt,
       client: this.req.socket.remoteAddress,
-      replica: attempt?.backend.replica.name,
+      replica: this.backend?.replica.name,
     });
   }
-}
-
-/**
- * proxyRes.pipe(res) with three listeners instead of pipe's eight: this runs
- * for every response, and listener bookkeeping showed in the CPU profile.
- * A replica that dies mid-body must not leave the client waiting for the rest.
- */
-function relayBody(from: IncomingMessage, to: ServerResponse): void {
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', () => from.resume());
-    }
-  });
-  from.once('end', () => to.end());
-  from.once('error', () => to.destroy());
 }

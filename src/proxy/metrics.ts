@@ -7,6 +7,8 @@ import type { FailureKind } from './upstream-failure';
 export interface Metrics {
   request(status: number, seconds: number): void;
   upstreamError(kind: FailureKind): void;
+  /** A request waited this long for a ready replica (it was held). */
+  held(seconds: number): void;
 }
 
 const STATES: readonly ReplicaState[] = ['ready', 'starting', 'unhealthy', 'draining', 'ejected'];
@@ -15,6 +17,8 @@ export interface Gauges {
   readonly replicas: ReplicaSet;
   readonly openConnections: () => number;
   readonly openWebSockets: () => number;
+  /** Requests waiting for a ready replica now. */
+  readonly held: () => number;
 }
 
 /** Prometheus metrics, served on the admin port at /metrics. */
@@ -23,6 +27,7 @@ export class PromMetrics implements Metrics {
   private readonly requests: Counter<'code'>;
   private readonly errors: Counter<'kind'>;
   private readonly latency: Histogram;
+  private readonly holdTime: Histogram;
   /** Label lookups hash their arguments; the few status codes seen are cached instead. */
   private readonly byStatus = new Map<number, { inc(): void }>();
 
@@ -45,6 +50,20 @@ export class PromMetrics implements Metrics {
       help: 'Time from request to the end of its response',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
+    });
+    this.holdTime = new Histogram({
+      name: 'compose_lb_hold_duration_seconds',
+      help: 'Time requests waited for a ready replica (held), each wait',
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
+      registers,
+    });
+    new Gauge({
+      name: 'compose_lb_held_requests',
+      help: 'Requests waiting for a ready replica now',
+      registers,
+      collect() {
+        this.set(gauges.held());
+      },
     });
     new Gauge({
       name: 'compose_lb_replicas',
@@ -91,5 +110,9 @@ export class PromMetrics implements Metrics {
 
   upstreamError(kind: FailureKind): void {
     this.errors.inc({ kind });
+  }
+
+  held(seconds: number): void {
+    this.holdTime.observe(seconds);
   }
 }

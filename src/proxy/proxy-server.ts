@@ -3,14 +3,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { listenOn } from '../listen';
 import { cidrMatcher, unmapIPv4, type Cidr } from './cidr';
-import { Attempt, Exchange, type ExchangeContext, type ExchangeHost } from './exchange';
-import { forwardRequestHeaders, plainTextHeaders } from './headers';
-import type { CallOptions } from './proxy-engine';
-import { checkRequest, type RequestProblem } from './request-check';
+import { Exchange, type ExchangeContext, type ExchangeHost } from './exchange';
+import { plainTextHeaders } from './headers';
+import { prepareRequest, type ForwardedFor, type RequestProblem } from './request-head';
 import { recordRequest } from './request-record';
-import { onWebSocketProxyRequest, proxyWebSocket, refuseUpgrade } from './websocket';
+import { proxyWebSocket, refuseUpgrade, type WebSocketProxy } from './websocket';
 
-const OVERLOADED = { status: 503, message: 'overloaded: too many requests in progress' };
+const OVERLOADED: RequestProblem = { kind: 'refuse', status: 503, message: 'overloaded: too many requests in progress' };
 
 export interface ProxyServerOptions {
   readonly trustedProxies: readonly Cidr[];
@@ -21,14 +20,17 @@ export interface ProxyServerOptions {
   /** How long an idle keep-alive client connection is kept open. */
   readonly keepAliveTimeoutMs: number;
   readonly maxConnections: number;
-  /** Requests in progress at once; more are answered 503 at once, so memory stays bounded. */
+  /** Requests in progress at once (held ones included); more are answered 503 at once, so memory stays bounded. */
   readonly maxRequests: number;
+  /** How often deadlines are checked and idle replica connections swept. */
+  readonly tickMs: number;
 }
 
 /**
- * The client-facing HTTP server: checks each request, rewrites its headers for
- * the replica and hands it to an Exchange (or, for an upgrade, to the
- * WebSocket proxy). Owns graceful shutdown.
+ * The client-facing HTTP server: checks each request, writes the head its
+ * replica gets and hands it to an Exchange (or, for an upgrade, to the
+ * WebSocket proxy). Keeps time for every request with one interval, and owns
+ * graceful shutdown.
  */
 export class ProxyServer implements ExchangeHost {
   readonly server: Server;
@@ -44,9 +46,12 @@ export class ProxyServer implements ExchangeHost {
   private readonly trusted: (address: string | undefined) => boolean;
   private port = 0;
   private readonly maxRequests: number;
+  private readonly ticker: NodeJS.Timeout;
+  private wakeScheduled = false;
 
   constructor(
     private readonly ctx: ExchangeContext,
+    private readonly webSockets: WebSocketProxy,
     opts: ProxyServerOptions,
   ) {
     this.trusted = cidrMatcher(opts.trustedProxies);
@@ -63,6 +68,10 @@ export class ProxyServer implements ExchangeHost {
       (req, res) => this.onRequest(req, res),
     );
     this.server.maxConnections = opts.maxConnections;
+    // A client may half-close (FIN) right after its request and still read the answer, as HAProxy allows;
+    // by default Node aborts the request when the client's half closes. (A server property Node's own
+    // http2 compatibility layer sets; not in @types/node. Tested in test/unit/proxy/client-input.test.ts.)
+    (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     this.server.setTimeout(opts.socketTimeoutMs);
     this.maxRequests = opts.maxRequests;
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
@@ -70,13 +79,8 @@ export class ProxyServer implements ExchangeHost {
       this.connections++;
       socket.once('close', () => this.connections--);
     });
-    ctx.engine.on('proxyReq', (proxyReq, _req, _res, options) => {
-      const attempt = (options as CallOptions).lbAttempt;
-      if (attempt instanceof Attempt) attempt.exchange.onProxyRequest(attempt, proxyReq);
-    });
-    ctx.engine.on('proxyReqWs', (proxyReq, _req, _socket, options) =>
-      onWebSocketProxyRequest(ctx, proxyReq, options as CallOptions),
-    );
+    this.ticker = setInterval(() => this.tick(), opts.tickMs);
+    this.ticker.unref();
   }
 
   get openConnections(): number {
@@ -89,15 +93,24 @@ export class ProxyServer implements ExchangeHost {
     return address;
   }
 
+  /** Replicas changed: held requests try again, once this turn of the event loop is over. */
+  replicasChanged(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.ctx.holding.wakeAll();
+    });
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.inflight++;
-    const problem = this.inflight > this.maxRequests ? OVERLOADED : checkRequest(req);
-    if (problem !== undefined) {
-      this.refuse(req, res, problem);
+    const prepared = this.inflight > this.maxRequests ? OVERLOADED : prepareRequest(req, this.hop(req));
+    if (prepared.kind === 'refuse') {
+      this.refuse(req, res, prepared);
       return;
     }
-    req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method);
-    new Exchange(this.ctx, req, res, this).start();
+    new Exchange(this.ctx, req, res, prepared, this).start();
   }
 
   /** Answers a request without forwarding it, and closes the connection; counted and logged like the rest. */
@@ -116,17 +129,18 @@ export class ProxyServer implements ExchangeHost {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const problem = this.closing ? { status: 503, message: 'shutting down' } : checkRequest(req);
-    if (problem !== undefined) {
+    const prepared = this.closing
+      ? { kind: 'refuse' as const, status: 503, message: 'shutting down' }
+      : prepareRequest(req, this.hop(req), true);
+    if (prepared.kind === 'refuse') {
       socket.on('error', () => {});
-      refuseUpgrade(socket, problem.status, problem.message);
+      refuseUpgrade(socket, prepared.status, prepared.message);
       return;
     }
-    req.headers = forwardRequestHeaders(req.headers, this.hop(req), req.method, true);
-    proxyWebSocket(this.ctx, req, socket, head);
+    proxyWebSocket(this.ctx, this.webSockets, req, prepared, socket, head);
   }
 
-  private hop(req: IncomingMessage): { clientAddress: string; proto: string; trusted: boolean; port: number } {
+  private hop(req: IncomingMessage): ForwardedFor {
     const address = req.socket.remoteAddress;
     return {
       clientAddress: address === undefined ? '' : unmapIPv4(address),
@@ -134,6 +148,16 @@ export class ProxyServer implements ExchangeHost {
       trusted: this.trusted(address),
       port: this.port,
     };
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const { connect, response, upload } = this.ctx.deadlines;
+    connect.expire(now);
+    response.expire(now);
+    upload.expire(now);
+    this.ctx.holding.tick(now);
+    for (const backend of this.ctx.replicas.all()) backend.resources.sweep(now);
   }
 
   get closing(): boolean {
@@ -168,6 +192,7 @@ export class ProxyServer implements ExchangeHost {
       clearTimeout(timer);
     }
     const cut = this.inflight;
+    clearInterval(this.ticker);
     this.server.closeAllConnections();
     return cut;
   }

@@ -19,8 +19,9 @@ const CONNECT_CODES = new Set([
   'EADDRNOTAVAIL',
   'ETIMEDOUT',
   'ERR_CONNECT_TIMEOUT',
+  'ERR_REPLICA_GONE',
 ]);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_UPSTREAM_CLOSED']);
 
 export function classifyFailure(err: NodeJS.ErrnoException, connected: boolean): FailureKind {
   const code = err.code ?? '';
@@ -33,11 +34,20 @@ export function classifyFailure(err: NodeJS.ErrnoException, connected: boolean):
 /** Methods a client may safely repeat (RFC 9110 section 9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
+/**
+ * A request the balancer may send again after a connection broke under it:
+ * idempotent, and without a body (a streamed body is gone once sent).
+ */
+export function isRetrySafe(method: string, hasBody: boolean): boolean {
+  return !hasBody && IDEMPOTENT.has(method);
+}
+
 export interface RetryQuestion {
   readonly kind: FailureKind;
-  readonly method: string;
-  /** The request body (if any) has not been read, so it can be sent again. */
-  readonly replayable: boolean;
+  /** See isRetrySafe. */
+  readonly retrySafe: boolean;
+  /** Some of the request body already went to a replica. */
+  readonly bodySent: boolean;
   /** Retries already made after broken connections (refused ones do not count). */
   readonly resetRetries: number;
   readonly maxRetries: number;
@@ -48,14 +58,14 @@ export interface RetryQuestion {
  * never opened is retried on every other replica in turn (any method; each
  * replica at most once per request): when several replicas stop at once, the
  * first few tries may all hit stopping ones. A connection that broke before any
- * response byte is retried `maxRetries` times, for idempotent methods only (as
+ * response byte is retried `maxRetries` times, for retry-safe requests only (as
  * nginx's proxy_next_upstream does). A POST that reached a replica is never
  * sent twice.
  */
 export function shouldRetry(q: RetryQuestion): boolean {
-  if (!q.replayable) return false;
+  if (q.bodySent) return false;
   if (q.kind === 'connect') return true;
-  return q.kind === 'reset' && IDEMPOTENT.has(q.method) && q.resetRetries < q.maxRetries;
+  return q.kind === 'reset' && q.retrySafe && q.resetRetries < q.maxRetries;
 }
 
 export function statusFor(kind: FailureKind): number {

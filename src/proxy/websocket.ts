@@ -1,11 +1,51 @@
-import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import httpProxy from 'http-proxy';
+import type { Backend } from '../balancer/backend';
 import { UpstreamTimeoutError } from '../errors';
 import type { ExchangeContext } from './exchange';
 import { closeDelimitedHeaders } from './headers';
-import type { CallOptions } from './proxy-engine';
+import type { UpstreamRequest } from './request-head';
+import type { ReplicaPool } from './upstream/replica-pool';
 import { classifyFailure, statusFor } from './upstream-failure';
+
+/**
+ * WebSocket upgrades go through http-proxy: its cost is per connection, not
+ * per request, and it pipes the two sockets once the replica agrees. Plain
+ * HTTP requests take the balancer's own path (src/proxy/exchange.ts).
+ */
+export interface WebSocketProxy {
+  readonly engine: httpProxy;
+  readonly responseTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+/** One upgrade in flight: what http-proxy's events need to find. */
+interface WsCall {
+  readonly socket: Duplex;
+  readonly backend: Backend<ReplicaPool>;
+  timer?: NodeJS.Timeout;
+  /** The replica answered (101, or a refusal that went on to the client): no status line may follow. */
+  answered?: boolean;
+}
+
+/** Per-call options: http-proxy copies string keys of these into the options its events carry. */
+interface CallOptions extends httpProxy.ServerOptions {
+  readonly lbCall?: WsCall;
+}
+
+export function createWebSocketProxy(ctx: ExchangeContext, connectTimeoutMs: number, responseTimeoutMs: number): WebSocketProxy {
+  const engine = httpProxy.createProxyServer({ xfwd: false, toProxy: true, prependPath: false, changeOrigin: false });
+  // Every call passes its own error callback; this listener only keeps an
+  // unexpected emit from throwing (http-proxy throws when 'error' has no listener).
+  engine.on('error', () => {});
+  const proxy = { engine, connectTimeoutMs, responseTimeoutMs };
+  engine.on('proxyReqWs', (proxyReq: ClientRequest, _req: IncomingMessage, _socket: Duplex, options: CallOptions) => {
+    if (options.lbCall !== undefined) onHandshakeRequest(ctx, proxy, proxyReq, options.lbCall);
+  });
+  return proxy;
+}
 
 /** A bare HTTP/1.1 response on a socket that has not been handed to a WebSocket yet. */
 function rawResponse(status: number, reason: string): string {
@@ -28,24 +68,25 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
   socket.end(rawResponse(status, reason));
 }
 
-/** Marks an upgrade request's socket in http-proxy's events, so its timers can be set. */
-interface WsCall {
-  readonly socket: Duplex;
-  timer?: NodeJS.Timeout;
-  /** The replica answered (101, or a refusal that went on to the client): no status line may follow. */
-  answered?: boolean;
-}
-
 /**
  * A WebSocket handshake is a GET (RFC 6455 section 4.1), and one with a body
  * is refused: the replica would be told of a body that the balancer sends on
  * only after the upgrade, as WebSocket bytes, so the two would frame the
  * stream differently (RFC 9110 section 9.3.1 names GET bodies a smuggling risk).
  */
-function isHandshake(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  return req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket' && !hasBody;
+function isHandshake(req: IncomingMessage, request: UpstreamRequest): boolean {
+  return req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket' && request.body === 'none';
+}
+
+/** http-proxy writes request headers from an object: the forwarded list, repeats joined. */
+function headerObject(flat: readonly string[]): IncomingHttpHeaders {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+  }
+  return out;
 }
 
 /**
@@ -53,21 +94,29 @@ function isHandshake(req: IncomingMessage): boolean {
  * Not retried: http-proxy ends the client socket when the upstream handshake
  * fails, so the client gets a 502 and reconnects, as WebSocket clients do.
  */
-export function proxyWebSocket(ctx: ExchangeContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+export function proxyWebSocket(
+  ctx: ExchangeContext,
+  proxy: WebSocketProxy,
+  req: IncomingMessage,
+  request: UpstreamRequest,
+  socket: Duplex,
+  head: Buffer,
+): void {
   // Until http-proxy takes over, a client socket error must not become an uncaught exception.
   socket.on('error', (err) => ctx.log.debug({ err }, 'websocket client socket error'));
-  if (!isHandshake(req)) return refuseUpgrade(socket, 400, 'Bad Request');
+  if (!isHandshake(req, request)) return refuseUpgrade(socket, 400, 'Bad Request');
   const backend = ctx.picker.pick(ctx.replicas.candidates());
   if (backend === undefined) return refuseUpgrade(socket, 503, 'Service Unavailable');
   // Whoever ends the client socket from here on (http-proxy after a failed handshake, the replica closing
   // an open WebSocket), it is closed once its last bytes are out.
   closeWhenEnded(socket);
-  const upstream = backend.resources;
-  upstream.trackWebSocket(socket);
-  backend.served++;
-  const call: WsCall = { socket };
-  const options: CallOptions = { target: upstream.target, lbAttempt: call };
-  ctx.engine.ws(req, socket, head, options, (err) => {
+  const pool = backend.resources;
+  pool.trackWebSocket(socket);
+  req.url = request.path;
+  req.headers = headerObject(request.headers);
+  const call: WsCall = { socket, backend };
+  const options: CallOptions = { target: pool.target, lbCall: call };
+  proxy.engine.ws(req, socket, head, options, (err) => {
     clearTimeout(call.timer);
     const fields = { err, replica: backend.replica.name };
     if (call.answered) {
@@ -83,10 +132,8 @@ export function proxyWebSocket(ctx: ExchangeContext, req: IncomingMessage, socke
 }
 
 /** http-proxy made the upstream handshake request: bound its connect and its answer, and tidy what it forwards. */
-export function onWebSocketProxyRequest(ctx: ExchangeContext, proxyReq: ClientRequest, options: CallOptions): void {
-  const call = options.lbAttempt as WsCall | undefined;
-  if (call === undefined) return;
-  proxyReq.once('socket', (upstreamSocket: Socket) => timeHandshake(ctx, call, proxyReq, upstreamSocket));
+function onHandshakeRequest(ctx: ExchangeContext, proxy: WebSocketProxy, proxyReq: ClientRequest, call: WsCall): void {
+  proxyReq.once('socket', (upstreamSocket: Socket) => timeHandshake(proxy, call, proxyReq, upstreamSocket));
   // The client socket closed mid-handshake (its replica removed, shutdown): the replica's connection goes too.
   // A client's own FIN is not seen before the upgrade, as nothing reads its socket; the response timeout bounds that.
   call.socket.once('close', () => proxyReq.destroy());
@@ -101,6 +148,7 @@ export function onWebSocketProxyRequest(ctx: ExchangeContext, proxyReq: ClientRe
   proxyReq.once('upgrade', (_res, upstreamSocket: Duplex) => {
     call.answered = true;
     clearTimeout(call.timer);
+    ctx.replicas.recordAnswer(call.backend);
     // If either side closes, the other goes too (http-proxy only ends one on a clean end).
     call.socket.once('close', () => upstreamSocket.destroy());
     upstreamSocket.once('close', () => call.socket.destroy());
@@ -108,14 +156,14 @@ export function onWebSocketProxyRequest(ctx: ExchangeContext, proxyReq: ClientRe
 }
 
 /** The connect timeout, then the response timeout for the handshake's answer (a replica may accept and say nothing). */
-function timeHandshake(ctx: ExchangeContext, call: WsCall, proxyReq: ClientRequest, upstreamSocket: Socket): void {
+function timeHandshake(proxy: WebSocketProxy, call: WsCall, proxyReq: ClientRequest, upstreamSocket: Socket): void {
   const fail = (phase: 'connect' | 'response', ms: number): NodeJS.Timeout =>
     setTimeout(() => proxyReq.destroy(new UpstreamTimeoutError(phase, ms)), ms);
   const awaitAnswer = (): void => {
     clearTimeout(call.timer);
-    if (!call.answered) call.timer = fail('response', ctx.responseTimeoutMs);
+    if (!call.answered) call.timer = fail('response', proxy.responseTimeoutMs);
   };
   if (!upstreamSocket.connecting) return awaitAnswer();
-  call.timer = fail('connect', ctx.connectTimeoutMs);
+  call.timer = fail('connect', proxy.connectTimeoutMs);
   upstreamSocket.once('connect', awaitAnswer);
 }

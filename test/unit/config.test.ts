@@ -66,6 +66,8 @@ describe('parseConfig', () => {
       healthPath: undefined,
       healthInterval: 5_000,
       healthTimeout: 2_000,
+      holdTimeout: 30_000,
+      uploadTimeout: 10_000,
     };
     expect(parseConfig({ service: 'web' })).toEqual(expected);
   });

@@ -1,6 +1,6 @@
 import type { Backend } from '../../../src/balancer/backend';
 import { createPicker, LeastConnPicker, RoundRobinPicker, type Picker } from '../../../src/balancer/picker';
-import { backends } from '../fakes/replicas';
+import { backends, withInflight } from '../fakes/replicas';
 
 /**
  * One pick: the candidates as letters, each optionally followed by its
@@ -19,9 +19,7 @@ function picks(picker: Picker, steps: readonly Step[]): string[] {
   };
   return steps.map(([candidates, , tried = '']) => {
     const list = [...candidates.matchAll(/([a-g])(\d*)/g)].map(([, name = '', inflight]) => {
-      const backend = get(name);
-      backend.inflight = Number(inflight || 0);
-      return backend;
+      return withInflight(get(name), Number(inflight || 0));
     });
     const triedSet = new Set([...tried].map(get));
     return picker.pick(list, triedSet)?.id ?? '-';

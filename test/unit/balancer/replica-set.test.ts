@@ -1,7 +1,7 @@
 import { Backend } from '../../../src/balancer/backend';
 import type { Replica } from '../../../src/balancer/replica';
 import { ReplicaSet, type EjectionPolicy } from '../../../src/balancer/replica-set';
-import { RecordingResources, replica } from '../fakes/replicas';
+import { RecordingResources, replica, withInflight } from '../fakes/replicas';
 import { captureLogs, type LogLine } from '../support/log-capture';
 
 const EJECTION: EjectionPolicy = { failures: 3, baseMs: 1_000, maxMs: 5_000 };
@@ -64,7 +64,7 @@ describe('ReplicaSet.apply', () => {
   it('drains a stopping replica once, logging its requests in flight', () => {
     const { set, journal, logged } = setUp();
     set.apply([replica('web-1'), replica('web-2', { number: 2 })], 'initial list');
-    backendOf(set, 'web-2').inflight = 4;
+    withInflight(backendOf(set, 'web-2'), 4);
     logged();
     set.apply([replica('web-1'), replica('web-2', { number: 2, stopping: true })], 'kill (signal 15)');
     set.apply([replica('web-1'), replica('web-2', { number: 2, stopping: true })], 'periodic resync');
@@ -76,7 +76,8 @@ describe('ReplicaSet.apply', () => {
   it('closes and logs a replica that leaves the snapshot, with its counters', () => {
     const { set, journal, logged } = setUp();
     set.apply([replica('web-1'), replica('web-2', { number: 2 })], 'initial list');
-    Object.assign(backendOf(set, 'web-2'), { inflight: 1, served: 9 });
+    withInflight(backendOf(set, 'web-2'), 1);
+    for (let i = 0; i < 9; i++) backendOf(set, 'web-2').answered();
     logged();
     set.apply([replica('web-1')], 'container die');
     expect(ids(set.all())).toEqual(['web-1']);
@@ -88,7 +89,7 @@ describe('ReplicaSet.apply', () => {
     const { set, journal, logged } = setUp();
     set.apply([replica('web-1')], 'initial list');
     const before = backendOf(set, 'web-1');
-    before.served = 5;
+    for (let i = 0; i < 5; i++) before.answered();
     logged();
     set.apply([replica('web-1', { host: '10.0.0.99' })], 'container start');
     const after = backendOf(set, 'web-1');
@@ -119,7 +120,10 @@ describe('ReplicaSet.apply', () => {
   it('keeps in-flight, served and failure counters across snapshots', () => {
     const { set, journal } = setUp();
     set.apply([replica('web-1')], 'initial list');
-    Object.assign(backendOf(set, 'web-1'), { inflight: 3, served: 7, failures: 1 });
+    const web1 = backendOf(set, 'web-1');
+    withInflight(web1, 3);
+    for (let i = 0; i < 7; i++) web1.answered();
+    set.recordConnectFailure(web1);
     set.apply([replica('web-2', { number: 2 }), replica('web-1', { health: 'healthy' })], 'container start');
     expect(ids(set.all())).toEqual(['web-2', 'web-1']);
     expect(backendOf(set, 'web-1')).toMatchObject({ inflight: 3, served: 7, failures: 1 });
@@ -164,12 +168,12 @@ describe('ReplicaSet.candidates', () => {
 
 describe('ReplicaSet passive ejection', () => {
   /** Three ready replicas; returns web-1 and a function failing it `n` times. */
-  function threeReplicas() {
+  function threeReplicas({ answered = true } = {}) {
     const env = setUp();
     env.set.apply([replica('web-1'), replica('web-2', { number: 2 }), replica('web-3', { number: 3 })], 'initial list');
     env.logged();
     const web1 = backendOf(env.set, 'web-1');
-    web1.served = 1; // it has answered before: ejections are the full length
+    if (answered) web1.answered(); // it has answered before: ejections are the full length
     const fail = (n: number): void => {
       for (let i = 0; i < n; i++) env.set.recordConnectFailure(web1);
     };
@@ -194,8 +198,7 @@ describe('ReplicaSet passive ejection', () => {
   });
 
   it('ejects a replica that has never answered (still booting) only briefly, and not for longer each time', () => {
-    const { set, clock, web1, fail, logged } = threeReplicas();
-    web1.served = 0;
+    const { set, clock, web1, fail, logged } = threeReplicas({ answered: false });
     fail(3);
     expect(web1.ejectedUntil).toBe(clock.now + 100);
     expect(logged()).toEqual([{ msg: 'replica ejected after failed connections', replica: 'web-1', forMs: 100 }]);
@@ -230,9 +233,9 @@ describe('ReplicaSet passive ejection', () => {
     const { set, clock, web1, fail } = threeReplicas();
     fail(3);
     clock.now = web1.ejectedUntil;
-    set.recordSuccess(web1);
+    set.recordAnswer(web1);
     fail(2);
-    set.recordSuccess(web1);
+    set.recordAnswer(web1);
     fail(2);
     expect(ids(set.candidates())).toEqual(['web-1', 'web-2', 'web-3']);
     fail(1);
@@ -273,7 +276,7 @@ describe('Backend.state', () => {
     ['unhealthy rather than ejected', { health: 'unhealthy' }, 101, 'unhealthy'],
   ])('is %s', (_name, overrides, ejectedUntil, expected) => {
     const backend = new Backend(replica('web-1', overrides), none);
-    backend.ejectedUntil = ejectedUntil;
+    backend.eject(ejectedUntil, false);
     expect(backend.state(100)).toBe(expected);
   });
 });

@@ -11,6 +11,7 @@ export function replica(number: number, state: string, over: Partial<ReplicaView
     health: 'none',
     inflight: 0,
     served: number * 10,
+    drained: state === 'drained',
     ...over,
   };
 }

@@ -14,22 +14,22 @@ function containerEvent(Action: string, signal?: string, Type: string | undefine
 /** The replica's STOPSIGNAL is SIGQUIT (3), as nginx images set it. */
 const stopSignalOf = (id: string): number | undefined => (id === ID ? 3 : undefined);
 
-const stopping = (why: string): EventEffect => ({ kind: 'stopping', id: ID, why });
+const stopping = (why: string, killed = false): EventEffect => ({ kind: 'stopping', id: ID, why, killed });
 const RELIST: EventEffect = { kind: 'relist' };
 const IGNORE: EventEffect = { kind: 'ignore' };
 
 describe('eventEffect', () => {
   it.each<[string, DockerEvent, EventEffect]>([
     ['kill with SIGTERM by number', containerEvent('kill', '15'), stopping('kill (signal 15)')],
-    ['kill with SIGKILL by number', containerEvent('kill', '9'), stopping('kill (signal 9)')],
+    ['kill with SIGKILL by number', containerEvent('kill', '9'), stopping('kill (signal 9)', true)],
     ['kill with SIGTERM by name', containerEvent('kill', 'SIGTERM'), stopping('kill (signal SIGTERM)')],
     ["kill with the container's own stop signal", containerEvent('kill', '3'), stopping('kill (signal 3)')],
     ['kill with HUP (a reload)', containerEvent('kill', '1'), IGNORE],
     ['kill with SIGHUP by name', containerEvent('kill', 'SIGHUP'), IGNORE],
     ['kill with USR1', containerEvent('kill', '10'), IGNORE],
     ['kill without a signal', containerEvent('kill'), IGNORE],
-    ['stop', containerEvent('stop'), stopping('stop')],
-    ['stop from an engine that sends no Type', containerEvent('stop', undefined, undefined), stopping('stop')],
+    ['stop', containerEvent('stop'), stopping('stop', true)],
+    ['stop from an engine that sends no Type', containerEvent('stop', undefined, undefined), stopping('stop', true)],
     ['start', containerEvent('start'), RELIST],
     ['restart', containerEvent('restart'), RELIST],
     ['die', containerEvent('die'), RELIST],

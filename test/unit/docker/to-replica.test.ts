@@ -69,6 +69,7 @@ describe('toReplica translates', () => {
         health: 'none',
         stopSignal: 15,
         stopping: false,
+        stopTimeoutMs: 10_000,
         healthPath: undefined,
       },
     });

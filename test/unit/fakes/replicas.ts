@@ -13,6 +13,7 @@ export function replica(name: string, overrides: Partial<Replica> = {}): Replica
     health: 'none',
     stopSignal: 15,
     stopping: false,
+    stopTimeoutMs: 10_000,
     ...overrides,
   };
 }
@@ -31,6 +32,13 @@ export class RecordingResources implements BackendResources {
   close(): void {
     this.journal.push(`close ${this.name}`);
   }
+}
+
+/** Puts `n` requests in flight on a backend, through its own counter. */
+export function withInflight<B extends Backend>(backend: B, n: number): B {
+  while (backend.inflight > 0) backend.end();
+  for (let i = 0; i < n; i++) backend.begin();
+  return backend;
 }
 
 /** Backends for picker tests: one per letter of `names`, with no resources to speak of. */

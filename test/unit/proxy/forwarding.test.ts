@@ -1,8 +1,7 @@
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { ProxyHarness, localReplica } from '../support/proxy-harness';
-import { sendRaw, statuses } from '../support/raw-http';
-import { scopedServers } from '../support/scoped-servers';
+import { openSocket, readUntil, sendRaw, statuses } from '../support/raw-http';
+import { scopedServers, waitUntil } from '../support/scoped-servers';
 import { closedPort } from '../support/upstream-server';
 
 /** The proxy stack against real sockets on 127.0.0.1: what a client and a replica see. */
@@ -30,7 +29,7 @@ describe('forwarding', () => {
   });
 
   it('answers 503 naming the service when it has no replica', async () => {
-    const lb = await proxyTo([]);
+    const lb = await proxyTo([], { holdTimeout: '0' });
     const res = await getText(`${lb.url}/`);
     expect(res).toEqual({ status: 503, body: 'no replica of service "web" is available\n' });
   });
@@ -126,19 +125,27 @@ describe('draining and connection reuse', () => {
     expect(replica.sockets.size).toBe(0);
   });
 
-  it('releases the replica request at once when the client goes away', async () => {
+  it('releases the replica request at once when the client goes away (its connection reset)', async () => {
     const hanging = await upstream('hanging', () => {});
     const lb = await proxyTo([hanging.port]);
-    const req = request({ port: lb.port, host: '127.0.0.1', path: '/' });
-    req.on('error', () => {});
-    req.end();
-    await new Promise<void>((resolve) => {
-      const poll = (): void => (hanging.seen.length > 0 ? resolve() : void setImmediate(poll));
-      poll();
-    });
+    const client = await openSocket(lb.port);
+    client.on('error', () => {});
+    client.write('GET / HTTP/1.1\r\nHost: shop\r\n\r\n');
+    await waitUntil(() => hanging.seen.length > 0);
     const [upstreamSocket] = hanging.sockets;
-    req.destroy();
+    client.resetAndDestroy();
     await once(upstreamSocket!, 'close');
     expect(lb.stack.replicas.all()[0]!.inflight).toBe(0);
+  });
+
+  it('answers a client that half-closed its connection right after its request, as HAProxy does', async () => {
+    const replica = await upstream('r');
+    const lb = await proxyTo([replica.port]);
+    const client = await openSocket(lb.port);
+    client.end('GET /x HTTP/1.1\r\nHost: shop\r\n\r\n');
+    const answer = await readUntil(client, '0\r\n\r\n');
+    expect(statuses(answer)).toEqual([200]);
+    expect(answer).toContain('\r\n\r\n1\r\nr\r\n0\r\n\r\n');
+    expect(replica.seen.map((r) => r.url)).toEqual(['/x']);
   });
 });

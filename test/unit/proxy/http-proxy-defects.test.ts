@@ -85,7 +85,8 @@ describe.each(PROXIES)('%s', (_name, start, defective) => {
     expect(upstream.sockets.size).toBe(20);
     const replicaSockets = [...upstream.sockets];
     const closed = replicaSockets.map((s) => once(s, 'close'));
-    for (const c of clients) c.destroy();
+    // Gone for sure: a reset. (A FIN alone may be a half-close, which compose-lb answers, as HAProxy does.)
+    for (const c of clients) c.resetAndDestroy();
     await Promise.race([Promise.all(closed), delay(1_000)]);
     const stillOpen = replicaSockets.filter((s) => !s.destroyed).length;
     expect(stillOpen).toBe(defective ? 20 : 0);

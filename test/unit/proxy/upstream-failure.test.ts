@@ -1,6 +1,7 @@
 import { UpstreamTimeoutError } from '../../../src/errors';
 import {
   classifyFailure,
+  isRetrySafe,
   shouldRetry,
   statusFor,
   type FailureKind,
@@ -41,15 +42,24 @@ describe('classifyFailure', () => {
 });
 
 describe('shouldRetry', () => {
-  const ask = (q: Partial<RetryQuestion>): boolean =>
-    shouldRetry({ kind: 'connect', method: 'GET', replayable: true, resetRetries: 0, maxRetries: 2, ...q });
+  /** A question about a request with `method`: retry-safe as isRetrySafe says for it (and `hasBody`). */
+  const ask = ({ method = 'GET', hasBody = false, ...q }: Partial<RetryQuestion> & { method?: string; hasBody?: boolean }): boolean =>
+    shouldRetry({
+      kind: 'connect',
+      retrySafe: isRetrySafe(method, hasBody),
+      bodySent: false,
+      resetRetries: 0,
+      maxRetries: 2,
+      ...q,
+    });
 
-  it.each<[string, Partial<RetryQuestion>, boolean]>([
+  it.each<[string, Partial<RetryQuestion> & { method?: string; hasBody?: boolean }, boolean]>([
     ['retries a refused GET', {}, true],
     ['retries a refused POST', { method: 'POST' }, true],
+    ['retries a refused POST with a body not sent yet', { method: 'POST', hasBody: true }, true],
     ['retries a refused PATCH even past maxRetries', { method: 'PATCH', resetRetries: 7, maxRetries: 2 }, true],
     ['retries a refused GET with no retries configured', { maxRetries: 0 }, true],
-    ['does not retry a refused POST whose body was read', { method: 'POST', replayable: false }, false],
+    ['does not retry a refused POST whose body was sent', { method: 'POST', hasBody: true, bodySent: true }, false],
     ['retries a reset GET on the first attempt', { kind: 'reset' }, true],
     ['retries a reset GET on the last allowed retry', { kind: 'reset', resetRetries: 1 }, true],
     ['does not retry a reset GET past maxRetries', { kind: 'reset', resetRetries: 2 }, false],
@@ -57,11 +67,12 @@ describe('shouldRetry', () => {
     ['retries a reset HEAD', { kind: 'reset', method: 'HEAD' }, true],
     ['retries a reset OPTIONS', { kind: 'reset', method: 'OPTIONS' }, true],
     ['retries a reset TRACE', { kind: 'reset', method: 'TRACE' }, true],
-    ['retries a reset PUT', { kind: 'reset', method: 'PUT' }, true],
+    ['retries a reset PUT without a body', { kind: 'reset', method: 'PUT' }, true],
     ['retries a reset DELETE', { kind: 'reset', method: 'DELETE' }, true],
     ['does not retry a reset POST', { kind: 'reset', method: 'POST' }, false],
     ['does not retry a reset PATCH', { kind: 'reset', method: 'PATCH' }, false],
-    ['does not retry a reset GET whose body was read', { kind: 'reset', replayable: false }, false],
+    ['does not retry a reset PUT whose body was sent', { kind: 'reset', method: 'PUT', hasBody: true, bodySent: true }, false],
+    ['does not retry a reset GET with a body', { kind: 'reset', hasBody: true }, false],
     ['does not retry a timed-out GET', { kind: 'timeout' }, false],
     ['does not retry some other failure of a GET', { kind: 'other' }, false],
   ])('%s', (_name, question, retry) => {

@@ -17,6 +17,7 @@ export function localReplica(port: number, overrides: Partial<Replica> = {}): Re
     health: 'none',
     stopSignal: 15,
     stopping: false,
+    stopTimeoutMs: 10_000,
     ...overrides,
   };
 }

@@ -23,6 +23,11 @@ export class RawReplica {
     return replica;
   }
 
+  /** Called for every connection the replica accepts. */
+  onConnection(listener: () => void): void {
+    this.server.on('connection', listener);
+  }
+
   get port(): number {
     return (this.server.address() as AddressInfo).port;
   }

@@ -19,10 +19,14 @@ export class UpstreamServer {
     readonly port: number,
   ) {}
 
-  /** Starts a server; `handler` answers after the body has been read (default: 200 with its name). */
+  /**
+   * Starts a server; `handler` answers after the body has been read (default: 200 with its name).
+   * `port` 0 picks a free one; a given port is one a test freed (a replica coming up where it refused).
+   */
   static async start(
     name: string,
     handler?: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+    port = 0,
   ): Promise<UpstreamServer> {
     let self: UpstreamServer | undefined;
     const server = createServer((req, res) => {
@@ -36,7 +40,7 @@ export class UpstreamServer {
         res.end(name);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     self = new UpstreamServer(server, (server.address() as AddressInfo).port);
     const tracked = self;
     server.on('connection', (socket: Socket) => {

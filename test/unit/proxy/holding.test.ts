@@ -1,0 +1,115 @@
+import { localReplica } from '../support/proxy-harness';
+import { scopedServers, statusAndBody, waitUntil } from '../support/scoped-servers';
+import { closedPort } from '../support/upstream-server';
+
+/**
+ * No ready replica is a wait, not an error: requests are held until one is
+ * ready, and stopping replicas still serve what can safely be sent again.
+ */
+
+const { upstream, proxy } = scopedServers();
+const body = statusAndBody;
+
+async function metric(lb: { stack: { metrics: { registry: { metrics(): Promise<string> } } } }, name: string): Promise<string[]> {
+  return (await lb.stack.metrics.registry.metrics()).split('\n').filter((l) => l.startsWith(name));
+}
+
+describe('holding requests while no replica is ready', () => {
+  it('holds a request until a replica appears, then serves it', async () => {
+    const lb = await proxy([]);
+    const answer = body(`${lb.url}/`);
+    await waitUntil(() => lb.stack.proxy !== undefined && lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    expect(await metric(lb, 'compose_lb_held_requests ')).toEqual(['compose_lb_held_requests 1']);
+    const late = await upstream('late');
+    lb.setReplicas([localReplica(late.port)], 'container start');
+    expect(await answer).toBe('200 late');
+    expect(await metric(lb, 'compose_lb_held_requests ')).toEqual(['compose_lb_held_requests 0']);
+    expect(await metric(lb, 'compose_lb_hold_duration_seconds_count')).toEqual(['compose_lb_hold_duration_seconds_count 1']);
+    expect(lb.logs.filter((l) => l.msg === 'holding ended: no request is waiting for a replica')).toHaveLength(1);
+  });
+
+  it('logs holding once for many held requests, not once per request', async () => {
+    const lb = await proxy([]);
+    const answers = Promise.all(Array.from({ length: 5 }, (_, i) => body(`${lb.url}/${i}`)));
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    const late = await upstream('late');
+    lb.setReplicas([localReplica(late.port)], 'container start');
+    expect(await answers).toEqual(Array(5).fill('200 late'));
+    expect(lb.logs.filter((l) => l.msg === 'no replica is ready: holding requests')).toHaveLength(1);
+    expect(lb.logs.filter((l) => l.msg === 'holding ended: no request is waiting for a replica')).toHaveLength(1);
+  });
+
+  it('answers 503 with Retry-After when the hold runs out', async () => {
+    const lb = await proxy([], { holdTimeout: '50ms' });
+    const res = await fetch(`${lb.url}/`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.text()).toBe('no replica of service "web" became available in time\n');
+  });
+
+  it('holds a request whose only replica refuses (still booting), and sends it once the replica listens', async () => {
+    const port = await closedPort();
+    const lb = await proxy([localReplica(port)]);
+    const answer = body(`${lb.url}/`);
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'replica failed; retrying on another'));
+    // The replica's server comes up on the port it refused on; the held request is tried again.
+    const booted = await upstream('booted', undefined, port);
+    expect(await answer).toBe('200 booted');
+    expect(booted.seen).toHaveLength(1);
+  });
+
+  it('sends a held POST exactly once', async () => {
+    const lb = await proxy([]);
+    const answer = body(`${lb.url}/orders`, { method: 'POST', body: 'one order' });
+    await waitUntil(() => lb.stack.metrics !== undefined && lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    const late = await upstream('late');
+    lb.setReplicas([localReplica(late.port)], 'container start');
+    expect(await answer).toBe('200 late');
+    expect(late.seen.map((r) => `${r.method} ${r.body}`)).toEqual(['POST one order']);
+  });
+
+  it('lets a held request go when its client leaves', async () => {
+    const lb = await proxy([]);
+    const controller = new AbortController();
+    const answer = fetch(`${lb.url}/`, { signal: controller.signal }).catch((err: Error) => err.name);
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    controller.abort();
+    expect(await answer).toBe('AbortError');
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'holding ended: no request is waiting for a replica'));
+    expect(await metric(lb, 'compose_lb_held_requests ')).toEqual(['compose_lb_held_requests 0']);
+  });
+});
+
+describe('stopping replicas as a last resort', () => {
+  it('sends a GET to a stopping replica far from its kill when nothing is ready', async () => {
+    const old = await upstream('old');
+    const lb = await proxy([localReplica(old.port, { stopping: true, killAt: Date.now() + 60_000 })]);
+    expect(await body(`${lb.url}/`)).toBe('200 old');
+  });
+
+  it('never sends a POST to a stopping replica: it is held for a ready one', async () => {
+    const old = await upstream('old');
+    const lb = await proxy([localReplica(old.port, { stopping: true, killAt: Date.now() + 60_000 })]);
+    const answer = body(`${lb.url}/`, { method: 'POST', body: 'x' });
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    const fresh = await upstream('fresh');
+    lb.setReplicas([localReplica(old.port, { stopping: true, killAt: Date.now() + 60_000 }), localReplica(fresh.port)]);
+    expect(await answer).toBe('200 fresh');
+    expect(old.seen).toHaveLength(0);
+  });
+
+  it('holds rather than use a stopping replica whose kill is near', async () => {
+    const old = await upstream('old');
+    const lb = await proxy([localReplica(old.port, { stopping: true, killAt: Date.now() + 500 })], { holdTimeout: '100ms' });
+    expect(await body(`${lb.url}/`)).toBe('503 no replica of service "web" became available in time\n');
+    expect(old.seen).toHaveLength(0);
+  });
+
+  it('holds once a stopping replica has refused a connection, and does not try it again', async () => {
+    const lb = await proxy([localReplica(await closedPort(), { stopping: true, killAt: Date.now() + 60_000 })], {
+      holdTimeout: '300ms',
+    });
+    expect(await body(`${lb.url}/`)).toBe('503 no replica of service "web" became available in time\n');
+    expect(lb.logs.filter((l) => l.msg === 'replica failed; retrying on another')).toHaveLength(1);
+  });
+});
