@@ -110,7 +110,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       existing.replica = replica;
       if (after === 'draining' && before !== 'draining') {
         existing.resources.drain();
-        log.info({ replica: replica.name, inflight: existing.inflight, why }, 'replica draining');
+        log.info({ replica: replica.name, id: replica.id.slice(0, 12), inflight: existing.inflight, why }, 'replica draining');
       } else if (after !== before) {
         log.info({ replica: replica.name, from: before, to: after, why }, 'replica state changed');
       }

@@ -41,8 +41,10 @@ export default async function globalSetup(): Promise<void> {
 
   await run('node', [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
   await run('bash', [join(ROOT, 'scripts', 'build-images.sh'), TAG], { cwd: ROOT, timeoutMs: 300_000 });
+  await run('bash', [join(ROOT, 'scripts', 'build-replica-images.sh'), TAG], { cwd: ROOT, timeoutMs: 300_000 });
   process.env[ENV.flavors] = flavors.join(',');
   process.env[ENV.lbImage] = `compose-lb:${TAG}`;
   process.env[ENV.appImage] = `compose-lb-demo-app:${TAG}`;
+  process.env[ENV.busyboxImage] = `compose-lb-replica-busybox:${TAG}`;
   process.env[ENV.dockerGid] = String(statSync('/var/run/docker.sock').gid);
 }

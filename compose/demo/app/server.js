@@ -6,10 +6,14 @@
 // Also: /fast answers at once; /drop reads the request and closes the connection
 // without answering (a replica dying mid-request); GET /stats counts requests
 // by X-Request-Id, so tests can tell whether a request reached a replica twice.
+//   DEMO_REQUEST_LOG  a directory: each request is appended to <replica>.log there
+//                     as "METHOD X-Request-Id" (tests read it after replicas are gone)
 'use strict';
 const http = require('node:http');
 const os = require('node:os');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const replica = process.env.DEMO_REPLICA_NAME || os.hostname();
 const mode = process.env.DEMO_MODE || 'async';
@@ -19,6 +23,8 @@ if (mode !== 'async' && mode !== 'serial') {
   console.error(`DEMO_MODE must be async or serial, not ${mode}`);
   process.exit(2);
 }
+
+const requestLog = process.env.DEMO_REQUEST_LOG ? path.join(process.env.DEMO_REQUEST_LOG, `${replica}.log`) : '';
 
 const stats = { requests: 0, seen: {} };
 let busy = Promise.resolve();
@@ -45,6 +51,8 @@ const server = http.createServer(async (req, res) => {
   stats.requests++;
   const id = req.headers['x-request-id'];
   if (id) stats.seen[id] = (stats.seen[id] || 0) + 1;
+  // Synchronous: the line must be on disk even if the process is killed right after.
+  if (requestLog) fs.appendFileSync(requestLog, `${req.method} ${id || '-'}\n`);
   req.resume();
   if (req.url === '/drop') return req.on('end', () => req.socket.destroy());
   if (req.url !== '/fast') await wait(delayMs);

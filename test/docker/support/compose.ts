@@ -16,7 +16,7 @@ export function composeCommand(flavor: ComposeFlavor): [string, string[]] {
  */
 export class ComposeProject {
   readonly name = `clbtest${randomBytes(4).toString('hex')}`;
-  private readonly env: NodeJS.ProcessEnv;
+  private env: NodeJS.ProcessEnv;
 
   constructor(
     readonly flavor: ComposeFlavor,
@@ -24,6 +24,11 @@ export class ComposeProject {
     env: Record<string, string> = {},
   ) {
     this.env = { ...process.env, ...env };
+  }
+
+  /** Changes variables the compose file reads, for the commands from now on (a new image tag, say). */
+  setEnv(extra: Record<string, string>): void {
+    this.env = { ...this.env, ...extra };
   }
 
   compose(args: readonly string[], timeoutMs = 180_000): Promise<ExecResult> {
@@ -84,6 +89,7 @@ export function fixtureEnv(extra: Record<string, string> = {}): Record<string, s
   return {
     LB_IMAGE: pick(ENV.lbImage),
     APP_IMAGE: pick(ENV.appImage),
+    BUSYBOX_IMAGE: pick(ENV.busyboxImage),
     DOCKER_GID: pick(ENV.dockerGid),
     ...extra,
   };

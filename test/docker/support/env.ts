@@ -10,6 +10,7 @@ export const ENV = {
   flavors: 'COMPOSE_LB_COMPOSE_FLAVORS',
   lbImage: 'LB_IMAGE',
   appImage: 'APP_IMAGE',
+  busyboxImage: 'BUSYBOX_IMAGE',
   dockerGid: 'DOCKER_GID',
 } as const;
 

@@ -1,0 +1,93 @@
+import { Agent, request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+
+/** What a tagged load run saw. */
+export interface TaggedLoadResult {
+  readonly sent: number;
+  /** Answers by status code; `error` for requests that got no answer at all. */
+  readonly byStatus: Readonly<Record<string, number>>;
+  /** Socket errors, with their messages, at most 20. */
+  readonly errors: readonly string[];
+  /** X-Request-Id of every POST that was answered 2xx. */
+  readonly postsAnswered: readonly string[];
+  /** X-Request-Id of every POST sent. */
+  readonly postsSent: readonly string[];
+  /** Requests not answered 2xx. */
+  readonly failed: number;
+}
+
+export interface TaggedLoad {
+  /** Stops sending, waits for the requests in flight, and reports. */
+  stop(): Promise<TaggedLoadResult>;
+}
+
+/**
+ * Keep-alive load from the test process: `connections` loops, each sending a
+ * GET then a POST, one at a time, every request with its own X-Request-Id, so
+ * the replicas' own request logs can show that no POST was handled twice.
+ * Only to 127.0.0.1; runs until stopped.
+ */
+export function startTaggedLoad(url: string, { connections = 20, path = '/' } = {}): TaggedLoad {
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
+  const target = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const run = randomBytes(4).toString('hex');
+  const byStatus: Record<string, number> = {};
+  const errors: string[] = [];
+  const postsAnswered: string[] = [];
+  const postsSent: string[] = [];
+  let sent = 0;
+  let stopping = false;
+
+  const one = (method: 'GET' | 'POST', id: string): Promise<void> =>
+    new Promise((resolve) => {
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path,
+          method,
+          agent,
+          headers: { 'x-request-id': id, ...(method === 'POST' ? { 'content-type': 'text/plain' } : {}) },
+          timeout: 60_000,
+        },
+        (res) => {
+          res.resume();
+          res.once('end', () => {
+            const status = String(res.statusCode);
+            byStatus[status] = (byStatus[status] ?? 0) + 1;
+            if (method === 'POST' && status.startsWith('2')) postsAnswered.push(id);
+            resolve();
+          });
+        },
+      );
+      req.once('timeout', () => req.destroy(new Error('no answer within 60 s')));
+      req.once('error', (err) => {
+        byStatus['error'] = (byStatus['error'] ?? 0) + 1;
+        if (errors.length < 20) errors.push(`${method} ${id}: ${err.message}`);
+        resolve();
+      });
+      req.end(method === 'POST' ? `order ${id}` : undefined);
+    });
+
+  const loop = async (worker: number): Promise<void> => {
+    for (let n = 0; !stopping; n++) {
+      const method = n % 2 === 0 ? 'GET' : 'POST';
+      const id = `${run}-${worker}-${n}`;
+      sent++;
+      if (method === 'POST') postsSent.push(id);
+      await one(method, id);
+    }
+  };
+  const loops = Array.from({ length: connections }, (_, worker) => loop(worker));
+
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(loops);
+      agent.destroy();
+      const ok = Object.entries(byStatus).reduce((n, [status, count]) => (status.startsWith('2') ? n + count : n), 0);
+      return { sent, byStatus, errors, postsAnswered, postsSent, failed: sent - ok };
+    },
+  };
+}
