@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { spawnRunner } from '../src/compose/process-runner';
+import { spawnRunner } from '../src/runtime/spawn-runner';
 import { ensureHaproxy } from './host/haproxy';
 import { ROOT } from './paths';
 

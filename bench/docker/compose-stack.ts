@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { COMPOSE_LABELS } from '../../src/docker/docker-api';
-import { spawnRunner } from '../../src/compose/process-runner';
+import { spawnRunner } from '../../src/runtime/spawn-runner';
 import type { Cleanup } from '../cleanup';
 import type { ComposeDocument } from './stack-file';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRunner } from '../../src/compose/process-runner';
+import { spawnRunner } from '../../src/runtime/spawn-runner';
 import type { Cleanup } from '../cleanup';
 import { haproxyConfig, type HaproxyListener } from './haproxy-config';
 import { startPinned, waitForHttp, type HostProcess } from './host-process';

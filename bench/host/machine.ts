@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
-import { spawnRunner } from '../../src/compose/process-runner';
+import { spawnRunner } from '../../src/runtime/spawn-runner';
 import { LOAD_CPU } from '../load/run-load';
 import { SUT_CPU } from './host-process';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addBalancer, type AddRequest } from '../compose/add-balancer';
 import { ComposeInputError } from '../compose/compose-errors';
-import { repoDigests } from '../compose/docker-cli';
+import { repoDigests } from '../runtime/docker-cli';
 import { dockerGid } from '../compose/docker-gid';
 import { pinnedReference } from '../compose/image-pin';
 import { parseListenAddress } from '../compose/listen-address';

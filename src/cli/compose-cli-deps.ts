@@ -1,10 +1,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration, parsePort } from '../config';
-import { systemClock, type Clock } from '../compose/clock';
 import { parseComposeFile, type ComposeFile } from '../compose/compose-file';
 import { displayPath, locateComposeFile, readComposeSource, type LocatedFile } from '../compose/compose-file-io';
 import { systemGidSources, type GidSources } from '../compose/docker-gid';
-import { spawnRunner, type ProcessRunner } from '../compose/process-runner';
+import { systemClock, type Clock } from '../runtime/clock';
+import { parseProjectName } from '../runtime/compose-tool';
+import { processInterrupts, type Interrupts } from '../runtime/interrupts';
+import type { ProcessRunner } from '../runtime/process-runner';
+import { systemLockHost, type LockHost } from '../runtime/rollout/rollout-lock';
+import { spawnRunner } from '../runtime/spawn-runner';
 import { packageVersion } from './package-version';
 
 /** What the compose commands touch outside themselves; tests pass fakes. */
@@ -17,6 +21,10 @@ export interface ComposeCliDeps {
   readonly clock: Clock;
   readonly gidSources: GidSources;
   readonly version: () => string;
+  /** Ctrl-C, which `rollout` handles to leave a serving state. */
+  readonly interrupts: Interrupts;
+  /** Where `rollout` keeps its lock files. */
+  readonly locks: LockHost;
 }
 
 export function defaultDeps(): ComposeCliDeps {
@@ -29,6 +37,8 @@ export function defaultDeps(): ComposeCliDeps {
     clock: systemClock,
     gidSources: systemGidSources,
     version: packageVersion,
+    interrupts: processInterrupts,
+    locks: systemLockHost,
   };
 }
 
@@ -36,11 +46,25 @@ export function warn(deps: ComposeCliDeps, message: string): void {
   deps.stderr(`compose-lb: warning: ${message}\n`);
 }
 
+/** A progress line, on stderr so stdout holds only the result. */
+export function say(deps: ComposeCliDeps, line: string): void {
+  deps.stderr(`compose-lb: ${line}\n`);
+}
+
 /** The -f option every compose command takes. */
 export function addFileOption(command: Command): Command {
   return command.option(
     '-f, --file <path>',
     'the compose file (default: compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml, here or in a parent directory; or COMPOSE_FILE)',
+  );
+}
+
+/** The -p option of the commands that run Compose, as `docker compose -p`. */
+export function addProjectOption(command: Command): Command {
+  return command.option(
+    '-p, --project-name <name>',
+    'the Compose project name (default: COMPOSE_PROJECT_NAME, or what Compose derives from the file)',
+    (raw: string) => asArgument(() => parseProjectName(raw)),
   );
 }
 

@@ -1,18 +1,18 @@
 import { Option, type Command } from 'commander';
-import { ComposeInputError, ComposeRunError } from '../compose/compose-errors';
-import { requireService } from '../compose/compose-file';
-import { COMPOSE_CHOICE_ENV, commandLine, containerIds, detectCompose, scaleUp } from '../compose/compose-tool';
-import { probeReplicas } from '../compose/docker-cli';
-import { balancerOf } from '../compose/find-balancer';
-import { parseReplicasDocument } from '../compose/replicas-report';
-import { waitForReplicas } from '../compose/wait-for-replicas';
-import { addFileOption, durationArgument, loadCompose, type ComposeCliDeps } from './compose-cli-deps';
+import { ComposeInputError } from '../compose/compose-errors';
+import { POLL_MS, readReplicas } from '../runtime/balancer-admin';
+import { commandLine, runCompose, scaleUpArgs } from '../runtime/compose-tool';
+import { waitForReplicas } from '../runtime/wait-for-replicas';
+import {
+  addTargetOptions,
+  composeToolFor,
+  requireBalancer,
+  runningContainer,
+  type TargetOptions,
+} from './balancer-target';
+import { durationArgument, loadCompose, say, type ComposeCliDeps } from './compose-cli-deps';
 
-/** How often to ask the balancer while waiting: a docker exec costs ~100 ms. */
-const POLL_MS = 500;
-
-interface ScaleOptions {
-  readonly file?: string;
+interface ScaleOptions extends TargetOptions {
   readonly timeout: number;
 }
 
@@ -21,7 +21,7 @@ export function registerScaleCommand(program: Command, deps: ComposeCliDeps): vo
     .command('scale')
     .description('scale a balanced service and wait until its balancer reports the replicas ready')
     .argument('<service=replicas>', 'e.g. web=3');
-  addFileOption(command)
+  addTargetOptions(command)
     .addOption(
       new Option('--timeout <duration>', 'how long to wait for the replicas to be ready (e.g. 90s, 2m)')
         .argParser(durationArgument)
@@ -49,33 +49,25 @@ export function parseScaleTarget(raw: string): { service: string; replicas: numb
 async function runScale(target: string, opts: ScaleOptions, deps: ComposeCliDeps): Promise<void> {
   const { service, replicas } = parseScaleTarget(target);
   const loaded = loadCompose(opts.file, deps);
-  requireService(loaded.file, service);
-  const balancer = balancerOf(loaded.file, service);
-  if (!balancer) {
-    throw new ComposeInputError(
-      'no-balancer',
-      `${service} has no balancer in ${loaded.label}; run \`compose-lb add ${service}\` first`,
-    );
-  }
-  const tool = await detectCompose(
-    deps.runner,
-    opts.file === undefined ? undefined : loaded.located.path,
-    process.env[COMPOSE_CHOICE_ENV],
+  const balancer = requireBalancer(loaded, service);
+  const tool = await composeToolFor(loaded, opts, deps);
+  const args = scaleUpArgs(service, replicas);
+  deps.stderr(`compose-lb: running ${commandLine(tool, args)}\n`);
+  await runCompose(deps.runner, tool, args);
+  const container = await runningContainer(
+    deps,
+    tool,
+    balancer.name,
+    `${balancer.name} is not running after \`up\`; see its logs`,
   );
-  deps.stderr(
-    `compose-lb: running ${commandLine(tool, ['up', '-d', '--no-recreate', '--scale', `${service}=${replicas}`])}\n`,
-  );
-  await scaleUp(deps.runner, tool, service, replicas);
-  const [container] = await containerIds(deps.runner, tool, balancer.name);
-  if (container === undefined) throw new ComposeRunError(`${balancer.name} is not running after \`up\`; see its logs`);
   const doc = await waitForReplicas({
     service,
     want: replicas,
     timeoutMs: opts.timeout,
     pollMs: POLL_MS,
     clock: deps.clock,
-    read: async () => parseReplicasDocument(await probeReplicas(deps.runner, container)),
-    progress: (line) => deps.stderr(`compose-lb: ${line}\n`),
+    read: () => readReplicas(deps.runner, container),
+    progress: (line) => say(deps, line),
   });
   deps.stdout(`${service}: ${doc.ready} of ${replicas} replicas ready behind ${balancer.name}\n`);
 }

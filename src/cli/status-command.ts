@@ -1,42 +1,39 @@
 import type { Command } from 'commander';
-import { ComposeInputError, ComposeRunError } from '../compose/compose-errors';
+import { ComposeInputError } from '../compose/compose-errors';
 import { requireService } from '../compose/compose-file';
-import { COMPOSE_CHOICE_ENV, containerIds, detectCompose } from '../compose/compose-tool';
-import { probeReplicas } from '../compose/docker-cli';
 import { balancers, type Balancer } from '../compose/find-balancer';
-import { parseReplicasDocument, replicasTable } from '../compose/replicas-report';
-import { addFileOption, loadCompose, type ComposeCliDeps, type LoadedCompose } from './compose-cli-deps';
+import { readReplicas } from '../runtime/balancer-admin';
+import { replicasTable } from '../runtime/replicas-report';
+import { ComposeRunError } from '../runtime/runtime-errors';
+import { addTargetOptions, composeToolFor, runningContainer, type TargetOptions } from './balancer-target';
+import { loadCompose, type ComposeCliDeps, type LoadedCompose } from './compose-cli-deps';
 
 export function registerStatusCommand(program: Command, deps: ComposeCliDeps): void {
   const command = program
     .command('status')
     .description("show each balancer's replicas, as the balancer sees them")
     .argument('[service]', 'a balanced service (or its balancer); default: every balancer in the file');
-  addFileOption(command)
+  addTargetOptions(command)
     .addHelpText(
       'after',
       `
 Asks each balancer's admin endpoint (/replicas, through docker exec) and prints
-one table per balancer. Exit 1 when a balancer is not running or does not answer.`,
+one table per balancer; replicas taken out by "compose-lb drain" show as
+"drained". Exit 1 when a balancer is not running or does not answer.`,
     )
-    .action((service: string | undefined, opts: { file?: string }) => runStatus(service, opts, deps));
+    .action((service: string | undefined, opts: TargetOptions) => runStatus(service, opts, deps));
 }
 
-async function runStatus(service: string | undefined, opts: { file?: string }, deps: ComposeCliDeps): Promise<void> {
+async function runStatus(service: string | undefined, opts: TargetOptions, deps: ComposeCliDeps): Promise<void> {
   const loaded = loadCompose(opts.file, deps);
   const targets = chooseBalancers(loaded, service);
-  const tool = await detectCompose(
-    deps.runner,
-    opts.file === undefined ? undefined : loaded.located.path,
-    process.env[COMPOSE_CHOICE_ENV],
-  );
+  const tool = await composeToolFor(loaded, opts, deps);
   const problems: string[] = [];
   const tables: string[] = [];
   for (const balancer of targets) {
     try {
-      const [container] = await containerIds(deps.runner, tool, balancer.name);
-      if (container === undefined) throw new Error(`${balancer.name} is not running`);
-      tables.push(replicasTable(parseReplicasDocument(await probeReplicas(deps.runner, container)), balancer.name));
+      const container = await runningContainer(deps, tool, balancer.name, `${balancer.name} is not running`);
+      tables.push(replicasTable(await readReplicas(deps.runner, container), balancer.name));
     } catch (err) {
       problems.push((err as Error).message);
     }

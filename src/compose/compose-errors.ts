@@ -17,7 +17,11 @@ export type ComposeProblem =
   | 'marker-missing'
   | 'no-balancer'
   | 'image'
-  | 'arguments';
+  | 'arguments'
+  | 'project-name'
+  | 'replica-ref'
+  | 'nothing-running'
+  | 'rollout-running';
 
 /**
  * The compose file or the request cannot be handled as asked: exit code 2 (it
@@ -40,20 +44,6 @@ export class ComposeInputError extends UsageError {
 export class ComposeRewriteError extends LbError {
   constructor(message: string) {
     super('ERR_COMPOSE_REWRITE', message);
-  }
-}
-
-/** `docker compose`, `docker-compose` or `docker` failed or is missing. */
-export class ComposeRunError extends LbError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_COMPOSE_RUN', message, options);
-  }
-}
-
-/** The balancer did not report the wanted number of ready replicas in time. */
-export class ScaleTimeoutError extends LbError {
-  constructor(message: string) {
-    super('ERR_SCALE_TIMEOUT', message);
   }
 }
 

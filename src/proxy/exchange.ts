@@ -193,8 +193,10 @@ export class Exchange implements ConnectionUser, Timed {
     const { connect, response } = this.ctx.deadlines;
     connect.add(this, now);
     // A request that could not be sent again goes on a new connection: a kept-alive one may be closing
-    // under it at that very instant (a replica shutting down closes its idle connections first).
-    const got = backend.resources.acquire(this, this.facts, !this.retrySafe);
+    // under it at that very instant (a replica shutting down closes its idle connections first), and
+    // a new connection to a replica that stopped listening is refused, which is always safe to retry.
+    // A retry goes on a new connection too: a kept-alive one that failed may have company.
+    const got = backend.resources.acquire(this, this.facts, !this.retrySafe || this.attempts > 1);
     if (got === 'gone') {
       this.onConnectionError(new ReplicaGoneError());
       return;

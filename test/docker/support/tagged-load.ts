@@ -14,6 +14,8 @@ export interface TaggedLoadResult {
   readonly postsSent: readonly string[];
   /** Requests not answered 2xx. */
   readonly failed: number;
+  /** The first few answers other than 2xx: method, id, status and body. */
+  readonly failures: readonly string[];
 }
 
 export interface TaggedLoad {
@@ -36,6 +38,7 @@ export function startTaggedLoad(url: string, { connections = 20, path = '/' } = 
   const errors: string[] = [];
   const postsAnswered: string[] = [];
   const postsSent: string[] = [];
+  const failures: string[] = [];
   let sent = 0;
   let stopping = false;
 
@@ -52,9 +55,12 @@ export function startTaggedLoad(url: string, { connections = 20, path = '/' } = 
           timeout: 60_000,
         },
         (res) => {
-          res.resume();
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk.slice(0, 200)));
           res.once('end', () => {
             const status = String(res.statusCode);
+            if (!status.startsWith('2') && failures.length < 10) failures.push(`${method} ${id}: ${status} ${body.trim()}`);
             byStatus[status] = (byStatus[status] ?? 0) + 1;
             if (method === 'POST' && status.startsWith('2')) postsAnswered.push(id);
             resolve();
@@ -87,7 +93,7 @@ export function startTaggedLoad(url: string, { connections = 20, path = '/' } = 
       await Promise.all(loops);
       agent.destroy();
       const ok = Object.entries(byStatus).reduce((n, [status, count]) => (status.startsWith('2') ? n + count : n), 0);
-      return { sent, byStatus, errors, postsAnswered, postsSent, failed: sent - ok };
+      return { sent, byStatus, errors, postsAnswered, postsSent, failed: sent - ok, failures };
     },
   };
 }

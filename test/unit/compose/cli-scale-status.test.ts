@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ComposeInputError, ComposeRunError, ScaleTimeoutError } from '../../../src/compose/compose-errors';
+import { ComposeInputError } from '../../../src/compose/compose-errors';
 import type { ReplicasDocument } from '../../../src/proxy/admin-server';
-import { runCommands, type CliRun } from './cli-harness';
+import { ComposeRunError, ScaleTimeoutError } from '../../../src/runtime/runtime-errors';
+import { runCommands, writeBalancedProject, type CliRun } from './cli-harness';
 import type { Script } from './fake-runner';
-import { fixture } from './fixtures';
 import { replica, replicasDoc } from './replicas-fixtures';
 import { useTempDir } from './temp-dir';
 
@@ -14,12 +12,7 @@ import { useTempDir } from './temp-dir';
 const tmp = useTempDir();
 const compose = (argv: string[], script: Script): Promise<CliRun> => runCommands(tmp(), argv, script);
 
-/** A compose file with web behind web-lb, found by the default name. */
-function balancedProject(): string {
-  const path = join(tmp(), 'compose.yaml');
-  writeFileSync(path, fixture('v38-build-and-image').expectedAdd ?? '');
-  return path;
-}
+const balancedProject = (): string => writeBalancedProject(tmp());
 
 /** Docker with the compose plugin, where the balancer answers `docs` in turn. */
 function docker(docs: ReplicasDocument[], over: Script = () => undefined): Script {
@@ -81,6 +74,24 @@ describe('compose-lb scale', () => {
     const run = await compose(['scale', 'web=3', '-f', 'compose.yaml'], v1);
     expect(run.error).toBeUndefined();
     expect(run.runner.calls).toContain(`docker-compose -f ${path} up -d --no-recreate --scale web=3`);
+  });
+
+  it('passes -p NAME on to every Compose command, before the subcommand', async () => {
+    balancedProject();
+    const v2 = docker(readyDocs.slice(2), (command) => {
+      if (command === 'docker compose -p shop ps -q web-lb') return { stdout: 'f00dfeedbeef1234\n' };
+      return command.startsWith('docker compose -p shop up') ? {} : undefined;
+    });
+    const run = await compose(['scale', 'web=3', '-p', 'shop'], v2);
+    expect(run.error).toBeUndefined();
+    expect(run.runner.calls.slice(0, 3)).toEqual([
+      'docker compose version',
+      'docker compose -p shop up -d --no-recreate --scale web=3',
+      'docker compose -p shop ps -q web-lb',
+    ]);
+    const bad = await compose(['scale', 'web=3', '-p', 'My Shop'], v2);
+    expect(bad.error).toMatchObject({ code: 'commander.invalidArgument' });
+    expect(bad.runner.calls).toEqual([]);
   });
 
   it('times out with what the balancer saw last (exit 1)', async () => {
@@ -147,6 +158,33 @@ describe('compose-lb status', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows replicas drained by hand as drained, and counts them in the title', async () => {
+    balancedProject();
+    const doc = replicasDoc([replica(1, 'ready'), replica(2, 'drained', { inflight: 2 })]);
+    const run = await compose(['status'], docker([doc]));
+    expect(run.stdout).toBe(
+      [
+        'web-lb -> web (project demo, round-robin): 1 of 2 ready, 1 drained by hand',
+        'NAME        STATE    HEALTH  ADDRESS        IN-FLIGHT  SERVED',
+        'demo-web-1  ready    none    172.18.0.3:80  0          10',
+        'demo-web-2  drained  none    172.18.0.4:80  2          20',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('passes -f and -p on to Compose (v1 here)', async () => {
+    const path = balancedProject();
+    const v1 = docker(readyDocs, (command) => {
+      if (command === 'docker compose version') return { code: 125 };
+      if (command === 'docker-compose version') return {};
+      return command === `docker-compose -f ${path} -p shop ps -q web-lb` ? { stdout: 'f00dfeedbeef1234\n' } : undefined;
+    });
+    const run = await compose(['status', 'web', '-f', 'compose.yaml', '-p', 'shop'], v1);
+    expect(run.error).toBeUndefined();
+    expect(run.runner.calls).toContain(`docker-compose -f ${path} -p shop ps -q web-lb`);
   });
 
   it('fails (exit 1) when the balancer is not running', async () => {

@@ -1,4 +1,4 @@
-import type { ProcessResult, ProcessRunner } from '../../../src/compose/process-runner';
+import type { ProcessResult, ProcessRunner } from '../../../src/runtime/process-runner';
 
 export type Script = (command: string) => Partial<ProcessResult> | undefined;
 

@@ -1,5 +1,12 @@
-import { ComposeRunError } from '../../../src/compose/compose-errors';
-import { parseReplicasDocument, progressLine, replicasTable } from '../../../src/compose/replicas-report';
+import {
+  balancerError,
+  drainLine,
+  parseDrainAnswer,
+  parseReplicasDocument,
+  progressLine,
+  replicasTable,
+} from '../../../src/runtime/replicas-report';
+import { ComposeRunError } from '../../../src/runtime/runtime-errors';
 import { thrown } from './fixtures';
 import { replica, replicasDoc } from './replicas-fixtures';
 
@@ -57,5 +64,40 @@ describe('replicasTable', () => {
     expect(replicasTable(replicasDoc([]), 'web-lb')).toBe(
       'web-lb -> web (project demo, round-robin): 0 of 0 ready\n  (no replicas)\n',
     );
+  });
+});
+
+describe('parseDrainAnswer', () => {
+  it('reads what POST /replicas/REF/drain answers', () => {
+    const answer = { changed: true, replica: replica(2, 'drained') };
+    expect(parseDrainAnswer(JSON.stringify(answer))).toEqual(answer);
+  });
+
+  it.each(['[]', '{"changed":"yes","replica":{}}', '{"changed":true}', 'oops'])('refuses %s', (text) => {
+    expect(thrown(() => parseDrainAnswer(text))).toBeInstanceOf(ComposeRunError);
+  });
+});
+
+describe('balancerError', () => {
+  it.each([
+    ['{"error":"no replica \\"9\\""}', 'no replica "9"'],
+    ['{"status":"ok"}', undefined],
+    ['<html>', undefined],
+  ])('%s -> %s', (text, error) => {
+    expect(balancerError(text)).toBe(error);
+  });
+});
+
+describe('drainLine', () => {
+  it.each([
+    [true, true, 3, 'demo-web-2: drained (3 requests in flight finish first)'],
+    [true, true, 1, 'demo-web-2: drained (1 request in flight finishes first)'],
+    [true, true, 0, 'demo-web-2: drained (no requests in flight)'],
+    [true, false, 3, 'demo-web-2: already drained'],
+    [false, true, 0, 'demo-web-2: back in rotation'],
+    [false, false, 0, 'demo-web-2: was not drained (ready)'],
+  ])('drain %s, changed %s, %s in flight', (drain, changed, inflight, line) => {
+    const state = drain ? 'drained' : 'ready';
+    expect(drainLine({ changed, replica: replica(2, state, { inflight }) }, drain)).toBe(line);
   });
 });

@@ -1,21 +1,8 @@
 import type { ReplicasDocument } from '../../../src/proxy/admin-server';
-import type { Clock } from '../../../src/compose/clock';
-import { ScaleTimeoutError } from '../../../src/compose/compose-errors';
-import { waitForReplicas } from '../../../src/compose/wait-for-replicas';
+import { ScaleTimeoutError } from '../../../src/runtime/runtime-errors';
+import { pollBalancer, waitForReplicas } from '../../../src/runtime/wait-for-replicas';
+import { FakeClock } from './fake-clock';
 import { replica, replicasDoc } from './replicas-fixtures';
-
-/** Time moves only when the waiter sleeps. */
-class FakeClock implements Clock {
-  time = 0;
-  readonly sleeps: number[] = [];
-  now(): number {
-    return this.time;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.time += ms;
-  }
-}
 
 /** Answers in turn, repeating the last answer; an Error answer is thrown. */
 function answers(...docs: (ReplicasDocument | Error)[]): () => Promise<ReplicasDocument> {
@@ -72,5 +59,38 @@ describe('waitForReplicas', () => {
       'gave up after 10s waiting for 3 ready replicas of web; last: web: 2 of 3 ready (1 unhealthy: demo-web-3)',
     );
     expect(clock.time).toBe(10_000);
+  });
+});
+
+describe('pollBalancer', () => {
+  const stuck = replicasDoc([replica(1, 'starting')]);
+  const polling = (clock: FakeClock) => ({
+    service: 'web',
+    timeoutMs: 60_000,
+    pollMs: 500,
+    clock,
+    read: answers(stuck),
+    judge: () => ({ done: false as const, line: 'web: not yet' }),
+    progress: () => undefined,
+  });
+
+  it('looks once when there is no time left', async () => {
+    const clock = new FakeClock();
+    const read = jest.fn(answers(stuck));
+    const outcome = await pollBalancer({ ...polling(clock), timeoutMs: 0, read });
+    expect(outcome).toEqual({ kind: 'timeout', last: 'web: not yet' });
+    expect(read).toHaveBeenCalledTimes(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('stops waiting as soon as the signal fires, even in the middle of a pause', async () => {
+    const interrupt = new AbortController();
+    const clock = new FakeClock();
+    // A clock whose sleep never ends on its own: only the signal can end the pause.
+    clock.sleep = () => new Promise<void>(() => undefined);
+    const outcome = pollBalancer({ ...polling(clock), signal: interrupt.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    interrupt.abort();
+    await expect(outcome).resolves.toEqual({ kind: 'interrupted', last: 'web: not yet' });
   });
 });

@@ -1,24 +1,7 @@
 import { spawn } from 'node:child_process';
+import { NOT_FOUND, type ProcessRunner } from './process-runner';
 
-export interface ProcessResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * The only way the CLI runs other programs (docker, docker compose,
- * docker-compose), so scale and status can be tested with a fake.
- * A program that is not installed gives exit code 127, as in a shell.
- */
-export interface ProcessRunner {
-  capture(program: string, args: readonly string[]): Promise<ProcessResult>;
-  /** Runs with the user's terminal, so they see the program's own progress; resolves to its exit code. */
-  passThrough(program: string, args: readonly string[]): Promise<number>;
-}
-
-export const NOT_FOUND = 127;
-
+/** ProcessRunner over child_process.spawn: no shell, so arguments are never re-parsed. */
 export const spawnRunner: ProcessRunner = {
   capture: (program, args) =>
     new Promise((resolve) => {

@@ -1,0 +1,56 @@
+import { ComposeInputError } from '../compose/compose-errors';
+import type { ReplicasDocument } from '../proxy/admin-server';
+import { shortId } from './docker-cli';
+import { whyFailed, type ProcessRunner } from './process-runner';
+import { balancerError, parseDrainAnswer, parseReplicasDocument, type DrainAnswer } from './replicas-report';
+import { ComposeRunError } from './runtime-errors';
+
+/**
+ * The balancer image's entry point: `probe [--method POST] PATH` prints that
+ * admin endpoint's answer and exits 1 unless it is 2xx. Only this way in: drain
+ * and undrain are refused (403) from outside the balancer's container.
+ */
+const PROBE = ['node', '/app/compose-lb.js', 'probe'];
+
+/**
+ * The status behind a failed probe, from the message src/cli/probe-command.ts
+ * prints ("admin endpoint answered 404"); the body alone does not tell a
+ * 404 from a 500.
+ */
+const ANSWERED = /admin endpoint answered (\d{3})/;
+
+/** How often to ask the balancer while waiting for it: a docker exec costs ~100 ms. */
+export const POLL_MS = 500;
+
+/** The balancer's /replicas document, asked inside its container. */
+export async function readReplicas(runner: ProcessRunner, container: string): Promise<ReplicasDocument> {
+  const result = await runner.capture('docker', ['exec', container, ...PROBE, '/replicas']);
+  if (result.code !== 0) {
+    throw new ComposeRunError(
+      `cannot read the balancer's replicas (docker exec ${shortId(container)}): ${whyFailed(result)}`,
+    );
+  }
+  return parseReplicasDocument(result.stdout);
+}
+
+/**
+ * Takes a replica out of rotation (`drain`) or puts it back. `ref` is its
+ * name, Compose number or container ID, as the balancer resolves it. An unknown
+ * or ambiguous ref is the user's mistake (exit 2), with the balancer's words.
+ */
+export async function setDrained(
+  runner: ProcessRunner,
+  container: string,
+  ref: string,
+  drain: boolean,
+): Promise<DrainAnswer> {
+  const path = `/replicas/${encodeURIComponent(ref)}/${drain ? 'drain' : 'undrain'}`;
+  const result = await runner.capture('docker', ['exec', container, ...PROBE, '--method', 'POST', path]);
+  if (result.code === 0) return parseDrainAnswer(result.stdout);
+  const error = balancerError(result.stdout);
+  const status = ANSWERED.exec(result.stderr)?.[1];
+  if (error !== undefined && (status === '404' || status === '409')) throw new ComposeInputError('replica-ref', error);
+  throw new ComposeRunError(
+    `cannot ${drain ? 'drain' : 'undrain'} ${ref} (docker exec ${shortId(container)}): ${error ?? whyFailed(result)}`,
+  );
+}
