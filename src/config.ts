@@ -1,7 +1,7 @@
 import { ConfigError } from './errors';
 import { parseCidr, type Cidr } from './proxy/cidr';
 
-export const STRATEGIES = ['round-robin', 'least-conn'] as const;
+export const STRATEGIES = ['round-robin', 'least-conn', 'p2c'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -18,6 +18,7 @@ export interface Config {
   readonly adminHost: string | undefined;
   readonly adminPort: number;
   readonly strategy: Strategy;
+  readonly slowStart: number;
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
   readonly resyncInterval: number;
@@ -83,7 +84,18 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
     help: 'address of the admin endpoint (/healthz, /replicas, /metrics); default: all',
   },
   adminPort: { env: 'LB_ADMIN_PORT', flag: '--admin-port <port>', help: 'port of the admin endpoint', default: '8081' },
-  strategy: { env: 'LB_STRATEGY', flag: '--strategy <name>', help: STRATEGIES.join(' | '), default: 'round-robin' },
+  strategy: {
+    env: 'LB_STRATEGY',
+    flag: '--strategy <name>',
+    help: `${STRATEGIES.join(' | ')} (p2c: the faster of two random replicas, by latency and requests in flight)`,
+    default: 'round-robin',
+  },
+  slowStart: {
+    env: 'LB_SLOW_START',
+    flag: '--slow-start <duration>',
+    help: "a replica that becomes ready ramps up to its full share of requests over this long; 0 is off",
+    default: '0',
+  },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', help: LOG_LEVELS.join(' | '), default: 'info' },
   accessLog: { env: 'LB_ACCESS_LOG', flag: '--access-log <bool>', help: 'log one line per request', default: 'false' },
   resyncInterval: {
@@ -349,6 +361,7 @@ export function parseConfig(raw: RawOptions): Config {
     adminHost: r.optional('adminHost', (s) => s),
     adminPort: r.withDefault('adminPort', parsePort),
     strategy: r.withDefault('strategy', oneOf(STRATEGIES)),
+    slowStart: r.withDefault('slowStart', parseDuration),
     logLevel: r.withDefault('logLevel', oneOf(LOG_LEVELS)),
     accessLog: r.withDefault('accessLog', parseBoolean),
     resyncInterval: r.withDefault('resyncInterval', parseDuration),

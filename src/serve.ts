@@ -60,7 +60,7 @@ export function buildProxyStack(config: Config, log: Logger): ProxyStack {
   const ctx: ExchangeContext = {
     service: config.service,
     replicas,
-    picker: createPicker(config.strategy),
+    picker: createPicker(config.strategy, { slowStartMs: config.slowStart }),
     log,
     metrics,
     accessLog: config.accessLog,

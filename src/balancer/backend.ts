@@ -1,4 +1,8 @@
+import { PeakEwma } from './peak-ewma';
 import { dockerState, type Replica, type ReplicaState } from './replica';
+
+/** How fast a replica's latency estimate forgets (Linkerd's default decay is 10 s). */
+const LATENCY_DECAY_MS = 5_000;
 
 /** Per-replica resources owned by the proxy (its connection pool, open WebSockets). */
 export interface BackendResources {
@@ -30,6 +34,10 @@ export class Backend<R extends BackendResources = BackendResources> {
   probe: 'pending' | 'passing' | 'failing' | undefined;
   /** Out of rotation by hand (`compose-lb drain`), until undrained. */
   drainedByHand = false;
+  /** When it last became ready (epoch ms), for slow start; undefined while it is not. */
+  readySince: number | undefined;
+  /** Time to the response head, for latency-aware picking. */
+  readonly latency = new PeakEwma(LATENCY_DECAY_MS);
 
   constructor(
     public replica: Replica,
@@ -38,6 +46,11 @@ export class Backend<R extends BackendResources = BackendResources> {
 
   get id(): string {
     return this.replica.id;
+  }
+
+  /** Its configured share of traffic (label compose-lb.weight); 0 for a backup. */
+  get weight(): number {
+    return this.replica.weight ?? 1;
   }
 
   /** Requests (and WebSocket handshakes) sent to it and not yet over. */

@@ -198,6 +198,11 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       else ready.push(backend);
     }
     const changed = ready.length !== this.ready.length || ready.some((b, i) => b !== this.ready[i]);
+    if (changed) {
+      // Slow start counts from when a replica became ready (again).
+      for (const backend of this.ready) if (!ready.includes(backend)) backend.readySince = undefined;
+      for (const backend of ready) backend.readySince ??= now;
+    }
     this.ready = ready;
     this.readyUntil = until;
     if (changed) this.opts.onChange?.();

@@ -26,6 +26,11 @@ export interface Replica {
   readonly killAt?: number | undefined;
   /** Active health path from the replica's own label, if it sets one. */
   readonly healthPath?: string | undefined;
+  /**
+   * Its share of traffic against the others' (label `compose-lb.weight`, default 1). 0 makes it a
+   * backup: it gets requests only when no replica of positive weight can take them.
+   */
+  readonly weight?: number | undefined;
 }
 
 /** A replica set as Docker last described it, ordered by container number. */
@@ -62,6 +67,7 @@ function sameReplica(a: Replica, b: Replica | undefined): boolean {
     a.health === b.health &&
     a.stopping === b.stopping &&
     a.killAt === b.killAt &&
+    a.weight === b.weight &&
     a.name === b.name
   );
 }

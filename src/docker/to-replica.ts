@@ -22,6 +22,8 @@ export type Translation =
 
 /** Lets a service choose its own active health probe path, e.g. `compose-lb.health-path: /healthz`. */
 export const HEALTH_PATH_LABEL = 'compose-lb.health-path';
+/** A replica's share of traffic against the others', e.g. `compose-lb.weight: "3"`. */
+export const WEIGHT_LABEL = 'compose-lb.weight';
 
 /** Docker's own `docker stop` grace period when a container sets none. */
 const DEFAULT_STOP_TIMEOUT_S = 10;
@@ -47,6 +49,8 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
     return skip(`on no network shared with the balancer (its networks: ${names})`);
   }
 
+  const weight = weightOf(labels[WEIGHT_LABEL]);
+  if (typeof weight === 'string') return skip(weight);
   const number = Number(labels[COMPOSE_LABELS.number]);
   return {
     ok: true,
@@ -61,8 +65,18 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
       stopping: false,
       stopTimeoutMs: (container.Config?.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S) * 1000,
       healthPath: labels[HEALTH_PATH_LABEL] || undefined,
+      ...(weight === undefined ? {} : { weight }),
     },
   };
+}
+
+/** A weight label: a whole number 0-1000 (as HAProxy's weights go up to 256, with room). */
+function weightOf(raw: string | undefined): number | undefined | string {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (!/^\s*\d{1,4}\s*$/.test(raw) || Number(raw) > 1000) {
+    return `its label ${WEIGHT_LABEL}="${raw}" is not a whole number from 0 to 1000`;
+  }
+  return Number(raw);
 }
 
 function targetPort(container: ContainerJson, configured: number | undefined): number | string {

@@ -13,7 +13,7 @@ import { serializeRequestHead, type UpstreamRequest } from './request-head';
 import type { ReplicaConnection, ConnectionUser } from './upstream/replica-connection';
 import type { ReplicaPool } from './upstream/replica-pool';
 import { describeQuirks, type RequestFacts, type ResponseHead } from './upstream/response-head';
-import { classifyFailure, isRetrySafe, shouldRetry, statusFor, type FailureKind } from './upstream-failure';
+import { classifyFailure, isRetrySafe, isUnreadReset, shouldRetry, statusFor, type FailureKind } from './upstream-failure';
 
 /** The deadlines a request may be waiting on; one at a time. */
 export interface ExchangeDeadlines {
@@ -82,8 +82,12 @@ export class Exchange implements ConnectionUser, Timed {
   private attempts = 0;
   private resetRetries = 0;
   private tried: Set<Backend<ReplicaPool>> | undefined;
-  /** Some of the request body went to a replica: it cannot be sent again. */
+  /** Some of the request body was streamed to a replica: it cannot be sent again. */
   private bodySent = false;
+  /** The body of a request that arrived whole before it was sent, kept to send it again. */
+  private wholeBody: Buffer | undefined;
+  /** Size of the current try's request when it went out in one write. */
+  private wholeBytes: number | undefined;
   private bodyDone = false;
   private stopBody: (() => void) | undefined;
   /** The response head went to the client. */
@@ -92,6 +96,8 @@ export class Exchange implements ConnectionUser, Timed {
   /** The replica broke off its response after the head went out: the balancer cut the client off. */
   private replicaFailed = false;
   private heldSince: number | undefined;
+  /** performance.now() when the current try began: latency counts from here to the response head. */
+  private sentAt = 0;
   /** When holding ends for this request, however often it is tried in between. */
   private holdDeadline: number | undefined;
   /** Listens for the client closing its side while the request waits for a replica. */
@@ -186,10 +192,12 @@ export class Exchange implements ConnectionUser, Timed {
     this.backend = backend;
     this.connection = undefined;
     this.connected = false;
+    this.wholeBytes = undefined;
     this.trying = true;
     this.attempts++;
     backend.begin();
     const now = performance.now();
+    this.sentAt = now;
     const { connect, response } = this.ctx.deadlines;
     connect.add(this, now);
     // A request that could not be sent again goes on a new connection: a kept-alive one may be closing
@@ -225,13 +233,25 @@ export class Exchange implements ConnectionUser, Timed {
     this.connection = connection;
     this.connected = true;
     this.stopWatchingClient();
-    connection.write(serializeRequestHead(this.req.method ?? 'GET', this.request.path, this.request.headers));
-    if (this.request.body === 'none') {
-      connection.endRequest(false);
-      this.ctx.deadlines.response.add(this, performance.now());
-    } else {
+    const head = serializeRequestHead(this.req.method ?? 'GET', this.request.path, this.request.headers);
+    if (this.request.body !== 'none' && !this.req.complete) {
+      connection.write(head);
       this.streamBody(connection);
+      return;
     }
+    // The whole request is here (no body, or all of it arrived already): one write, kept for a retry.
+    this.wholeBody ??= this.request.body === 'none' ? undefined : this.takeBufferedBody();
+    this.wholeBytes = connection.sendWhole(head, this.wholeBody, this.request.body === 'chunked');
+    this.ctx.deadlines.response.add(this, performance.now());
+  }
+
+  /** The body Node has buffered for a request that arrived whole, read out at once. */
+  private takeBufferedBody(): Buffer {
+    const chunks: Buffer[] = [];
+    for (let chunk = this.req.read() as Buffer | null; chunk !== null; chunk = this.req.read() as Buffer | null) {
+      chunks.push(chunk);
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
   // ---- 3. The request body, streamed as it arrives ---------------------------------------------
@@ -281,6 +301,7 @@ export class Exchange implements ConnectionUser, Timed {
     const backend = this.backend as Backend<ReplicaPool>;
     this.ctx.deadlines.response.remove(this);
     this.ctx.replicas.recordAnswer(backend);
+    backend.latency.observe(performance.now() - this.sentAt, Date.now());
     if (head.quirks !== 0) this.noteQuirks(backend, head.quirks);
     const res = this.res;
     // Answered before the whole request body arrived (a 413, a 401): the rest of it may never be read,
@@ -324,11 +345,13 @@ export class Exchange implements ConnectionUser, Timed {
     }
     const kind = classifyFailure(err, connected);
     if (kind === 'connect') this.ctx.replicas.recordConnectFailure(backend);
+    const unread = isUnreadReset(err, this.connection?.unanswered === true, this.wholeBytes);
     this.endTry();
     this.ctx.metrics.upstreamError(kind);
     const retry = shouldRetry({
       kind,
       retrySafe: this.retrySafe,
+      unread,
       bodySent: this.bodySent,
       resetRetries: this.resetRetries,
       maxRetries: this.ctx.maxRetries,

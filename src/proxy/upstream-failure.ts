@@ -42,10 +42,30 @@ export function isRetrySafe(method: string, hasBody: boolean): boolean {
   return !hasBody && IDEMPOTENT.has(method);
 }
 
+/**
+ * The most a request may weigh to fit one TCP segment on any network a replica sits on (Ethernet MTU
+ * 1500; a Swarm overlay's 1450, less IP, TCP and option headers).
+ */
+export const ONE_SEGMENT_BYTES = 1380;
+
+/**
+ * The replica reset the connection before any byte of an answer, and the request was one segment:
+ * a TCP stack answers with a reset (not a clean close) when it closes a socket whose data the
+ * application never read, or gets data for a socket already closed. One segment is read whole or
+ * not at all, so the replica's application never saw the request: a Node server closing its idle
+ * connections at SIGTERM, or its accept queue, does exactly this. Any request may be sent again.
+ * (A replica that reads a request and then resets on purpose, SO_LINGER 0, would defeat this.)
+ */
+export function isUnreadReset(err: NodeJS.ErrnoException, unanswered: boolean, wholeBytes: number | undefined): boolean {
+  return err.code === 'ECONNRESET' && unanswered && wholeBytes !== undefined && wholeBytes <= ONE_SEGMENT_BYTES;
+}
+
 export interface RetryQuestion {
   readonly kind: FailureKind;
   /** See isRetrySafe. */
   readonly retrySafe: boolean;
+  /** See isUnreadReset. */
+  readonly unread: boolean;
   /** Some of the request body already went to a replica. */
   readonly bodySent: boolean;
   /** Retries already made after broken connections (refused ones do not count). */
@@ -58,14 +78,14 @@ export interface RetryQuestion {
  * never opened is retried on every other replica in turn (any method; each
  * replica at most once per request): when several replicas stop at once, the
  * first few tries may all hit stopping ones. A connection that broke before any
- * response byte is retried `maxRetries` times, for retry-safe requests only (as
- * nginx's proxy_next_upstream does). A POST that reached a replica is never
- * sent twice.
+ * response byte is retried `maxRetries` times, for retry-safe requests (as
+ * nginx's proxy_next_upstream does) and for requests the replica provably never
+ * read (isUnreadReset). A POST that reached a replica is never sent twice.
  */
 export function shouldRetry(q: RetryQuestion): boolean {
   if (q.bodySent) return false;
   if (q.kind === 'connect') return true;
-  return q.kind === 'reset' && q.retrySafe && q.resetRetries < q.maxRetries;
+  return q.kind === 'reset' && (q.retrySafe || q.unread) && q.resetRetries < q.maxRetries;
 }
 
 export function statusFor(kind: FailureKind): number {

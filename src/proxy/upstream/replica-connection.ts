@@ -78,9 +78,32 @@ export class ReplicaConnection implements ResponseSink {
     if (this.connectedYet) user.onConnection(this);
   }
 
-  /** Writes request bytes; false when the socket's buffer is full (wait for onWritable). */
+  /**
+   * Writes request bytes; false when the socket's buffer is full (wait for onWritable). Strings are
+   * header text: latin1, as Node's parser decoded the client's bytes, so obs-text goes on unchanged.
+   */
   write(data: string | Buffer): boolean {
-    return this.socket.write(data);
+    return typeof data === 'string' ? this.socket.write(data, 'latin1') : this.socket.write(data);
+  }
+
+  /**
+   * The whole request in one write, so the replica's TCP stack holds all of it or none of it; the
+   * request is then complete. Returns its size in bytes.
+   */
+  sendWhole(head: string, body: Buffer | undefined, chunked: boolean): number {
+    const headBytes = Buffer.from(head, 'latin1');
+    let bytes: Buffer;
+    if (body === undefined || body.length === 0) {
+      bytes = chunked ? Buffer.concat([headBytes, Buffer.from(LAST_CHUNK)]) : headBytes;
+    } else if (chunked) {
+      const size = Buffer.from(`${body.length.toString(16)}${CRLF}`);
+      bytes = Buffer.concat([headBytes, size, body, Buffer.from(`${CRLF}${LAST_CHUNK}`)]);
+    } else {
+      bytes = Buffer.concat([headBytes, body]);
+    }
+    this.socket.write(bytes);
+    this.requestSent = true;
+    return bytes.length;
   }
 
   /** A piece of a chunked request body (RFC 9112 section 7.1). */

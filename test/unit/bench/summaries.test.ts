@@ -108,6 +108,7 @@ describe('scalingPoint', () => {
     expect(SCALING_TARGETS.map((t) => t.id)).toEqual([
       'compose-lb-round-robin',
       'compose-lb-least-conn',
+      'compose-lb-p2c',
       'haproxy-roundrobin',
       'haproxy-leastconn',
     ]);

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { localReplica } from '../support/proxy-harness';
 import { scopedServers, statusAndBody, waitUntil } from '../support/scoped-servers';
 import { closedPort } from '../support/upstream-server';
@@ -111,5 +112,47 @@ describe('stopping replicas as a last resort', () => {
     });
     expect(await body(`${lb.url}/`)).toBe('503 no replica of service "web" became available in time\n');
     expect(lb.logs.filter((l) => l.msg === 'replica failed; retrying on another')).toHaveLength(1);
+  });
+});
+
+describe('a replica that closes a connection with the request unread', () => {
+  /**
+   * Accepts connections and never reads them (paused from the start, the bytes stay in the kernel's
+   * buffer), then resets each a moment later, as a server closing an idle connection it never read does.
+   */
+  async function unreadResetter(): Promise<{ port: number; resets: () => number; close: () => Promise<void> }> {
+    let resets = 0;
+    const sockets = new Set<Socket>();
+    const server = createServer({ pauseOnConnect: true }, (socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      // Long enough for the balancer, which writes as soon as it is connected, to have sent the request.
+      setTimeout(() => {
+        resets++;
+        socket.resetAndDestroy();
+      }, 30);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      resets: () => resets,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  it('sends a POST again, once: the replica provably never read it', async () => {
+    const resetter = await unreadResetter();
+    const good = await upstream('good');
+    try {
+      const lb = await proxy([localReplica(resetter.port), localReplica(good.port)], { strategy: 'round-robin' });
+      expect(await body(`${lb.url}/orders`, { method: 'POST', body: 'one order' })).toBe('200 good');
+      expect(resetter.resets()).toBe(1);
+      expect(good.seen.map((r) => `${r.method} ${r.body}`)).toEqual(['POST one order']);
+    } finally {
+      await resetter.close();
+    }
   });
 });

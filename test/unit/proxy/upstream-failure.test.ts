@@ -2,6 +2,8 @@ import { UpstreamTimeoutError } from '../../../src/errors';
 import {
   classifyFailure,
   isRetrySafe,
+  isUnreadReset,
+  ONE_SEGMENT_BYTES,
   shouldRetry,
   statusFor,
   type FailureKind,
@@ -47,6 +49,7 @@ describe('shouldRetry', () => {
     shouldRetry({
       kind: 'connect',
       retrySafe: isRetrySafe(method, hasBody),
+      unread: false,
       bodySent: false,
       resetRetries: 0,
       maxRetries: 2,
@@ -73,10 +76,27 @@ describe('shouldRetry', () => {
     ['does not retry a reset PATCH', { kind: 'reset', method: 'PATCH' }, false],
     ['does not retry a reset PUT whose body was sent', { kind: 'reset', method: 'PUT', hasBody: true, bodySent: true }, false],
     ['does not retry a reset GET with a body', { kind: 'reset', hasBody: true }, false],
+    ['retries a POST the replica reset unread', { kind: 'reset', method: 'POST', hasBody: true, unread: true }, true],
+    ['does not retry an unread POST past maxRetries', { kind: 'reset', method: 'POST', unread: true, resetRetries: 2 }, false],
+    ['does not retry an unread POST whose body was streamed', { kind: 'reset', method: 'POST', unread: true, bodySent: true }, false],
     ['does not retry a timed-out GET', { kind: 'timeout' }, false],
     ['does not retry some other failure of a GET', { kind: 'other' }, false],
   ])('%s', (_name, question, retry) => {
     expect(ask(question)).toBe(retry);
+  });
+});
+
+describe('isUnreadReset', () => {
+  it.each<[string, string | undefined, boolean, number | undefined, boolean]>([
+    ['a reset before any answer of a one-segment request', 'ECONNRESET', true, 600, true],
+    ['a request of exactly one segment', 'ECONNRESET', true, ONE_SEGMENT_BYTES, true],
+    ['a request over one segment', 'ECONNRESET', true, ONE_SEGMENT_BYTES + 1, false],
+    ['a request whose body was streamed', 'ECONNRESET', true, undefined, false],
+    ['a reset after some of the answer', 'ECONNRESET', false, 600, false],
+    ['a clean close (the replica may have read it and died)', 'ERR_UPSTREAM_CLOSED', true, 600, false],
+    ['a broken pipe', 'EPIPE', true, 600, false],
+  ])('%s: %s', (_name, code, unanswered, bytes, unread) => {
+    expect(isUnreadReset(socketError(code), unanswered, bytes)).toBe(unread);
   });
 });
 
