@@ -4,6 +4,9 @@ import { parseCidr, type Cidr } from './proxy/cidr';
 export const STRATEGIES = ['round-robin', 'least-conn', 'p2c'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+export const STICKY_MODES = ['none', 'cookie'] as const;
+export type StickyMode = (typeof STICKY_MODES)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -19,6 +22,8 @@ export interface Config {
   readonly adminPort: number;
   readonly strategy: Strategy;
   readonly slowStart: number;
+  readonly sticky: StickyMode;
+  readonly stickySecret: string;
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
   readonly resyncInterval: number;
@@ -89,6 +94,18 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
     flag: '--strategy <name>',
     help: `${STRATEGIES.join(' | ')} (p2c: the faster of two random replicas, by latency and requests in flight)`,
     default: 'round-robin',
+  },
+  sticky: {
+    env: 'LB_STICKY',
+    flag: '--sticky <mode>',
+    help: 'cookie: a signed cookie (clb-SERVICE) keeps a client on one replica while it is ready; none: no stickiness',
+    default: 'none',
+  },
+  stickySecret: {
+    env: 'LB_STICKY_SECRET',
+    flag: '--sticky-secret <text>',
+    help: 'key that signs sticky cookies; set the same on every balancer of a service (default: random, so cookies end with a restart)',
+    default: '',
   },
   slowStart: {
     env: 'LB_SLOW_START',
@@ -362,6 +379,8 @@ export function parseConfig(raw: RawOptions): Config {
     adminPort: r.withDefault('adminPort', parsePort),
     strategy: r.withDefault('strategy', oneOf(STRATEGIES)),
     slowStart: r.withDefault('slowStart', parseDuration),
+    sticky: r.withDefault('sticky', oneOf(STICKY_MODES)),
+    stickySecret: r.withDefault('stickySecret', (s) => s),
     logLevel: r.withDefault('logLevel', oneOf(LOG_LEVELS)),
     accessLog: r.withDefault('accessLog', parseBoolean),
     resyncInterval: r.withDefault('resyncInterval', parseDuration),

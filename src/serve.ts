@@ -17,6 +17,7 @@ import type { ExchangeContext } from './proxy/exchange';
 import { HoldQueue } from './proxy/hold-queue';
 import { ProxyServer } from './proxy/proxy-server';
 import { ReplicaPool } from './proxy/upstream/replica-pool';
+import { StickyCookies } from './proxy/sticky-cookie';
 import { createWebSocketProxy } from './proxy/websocket';
 
 export interface RunningBalancer {
@@ -71,6 +72,7 @@ export function buildProxyStack(config: Config, log: Logger): ProxyStack {
       upload: new DeadlineList('upload', config.uploadTimeout),
     },
     holding,
+    sticky: config.sticky === 'cookie' ? new StickyCookies(config.service, config.stickySecret) : undefined,
   };
   proxy = new ProxyServer(ctx, createWebSocketProxy(ctx, config.connectTimeout, config.responseTimeout), {
     trustedProxies: config.trustedProxies,

@@ -10,6 +10,7 @@ import type { HoldQueue } from './hold-queue';
 import type { Metrics } from './metrics';
 import { recordRequest } from './request-record';
 import { serializeRequestHead, type UpstreamRequest } from './request-head';
+import { StickyCookies } from './sticky-cookie';
 import type { ReplicaConnection, ConnectionUser } from './upstream/replica-connection';
 import type { ReplicaPool } from './upstream/replica-pool';
 import { describeQuirks, type RequestFacts, type ResponseHead } from './upstream/response-head';
@@ -36,6 +37,8 @@ export interface ExchangeContext {
   readonly maxRetries: number;
   readonly deadlines: ExchangeDeadlines;
   readonly holding: HoldQueue;
+  /** Sticky sessions, when LB_STICKY=cookie. */
+  readonly sticky: StickyCookies | undefined;
 }
 
 /** The server an exchange runs in. */
@@ -96,6 +99,8 @@ export class Exchange implements ConnectionUser, Timed {
   /** The replica broke off its response after the head went out: the balancer cut the client off. */
   private replicaFailed = false;
   private heldSince: number | undefined;
+  /** With sticky sessions: the replica key the client's cookie names, or '' for none (read once). */
+  private pinnedTo: string | undefined;
   /** performance.now() when the current try began: latency counts from here to the response head. */
   private sentAt = 0;
   /** When holding ends for this request, however often it is tried in between. */
@@ -124,9 +129,12 @@ export class Exchange implements ConnectionUser, Timed {
 
   /** Called again by the hold queue when replicas change. */
   pick(): void {
-    const { replicas, picker } = this.ctx;
+    const { replicas, picker, sticky } = this.ctx;
     const now = Date.now();
-    let backend = picker.pick(replicas.candidates(), this.tried);
+    if (sticky !== undefined && this.pinnedTo === undefined) this.pinnedTo = sticky.replicaKey(this.req.rawHeaders) ?? '';
+    const candidates = replicas.candidates();
+    // A client pinned by its cookie goes to that replica while it is ready; else it is balanced as usual.
+    let backend = StickyCookies.pinned(candidates, this.pinnedTo || undefined, this.tried) ?? picker.pick(candidates, this.tried);
     // Nothing ready: a request that may safely be sent again can go to a replica that is stopping
     // but still far from being killed (ARCHITECTURE.md, "Draining").
     if (backend === undefined && this.retrySafe) backend = picker.pick(replicas.lastResort(now), this.tried);
@@ -303,6 +311,10 @@ export class Exchange implements ConnectionUser, Timed {
     this.ctx.replicas.recordAnswer(backend);
     backend.latency.observe(performance.now() - this.sentAt, Date.now());
     if (head.quirks !== 0) this.noteQuirks(backend, head.quirks);
+    const sticky = this.ctx.sticky;
+    if (sticky !== undefined && !StickyCookies.names(this.pinnedTo || undefined, backend.id)) {
+      head.headers.push('Set-Cookie', sticky.setCookie(backend.id));
+    }
     const res = this.res;
     // Answered before the whole request body arrived (a 413, a 401): the rest of it may never be read,
     // so this connection cannot carry another request.

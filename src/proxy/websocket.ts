@@ -7,6 +7,7 @@ import { UpstreamTimeoutError } from '../errors';
 import type { ExchangeContext } from './exchange';
 import { closeDelimitedHeaders } from './headers';
 import type { UpstreamRequest } from './request-head';
+import { StickyCookies } from './sticky-cookie';
 import type { ReplicaPool } from './upstream/replica-pool';
 import { classifyFailure, statusFor } from './upstream-failure';
 
@@ -105,7 +106,9 @@ export function proxyWebSocket(
   // Until http-proxy takes over, a client socket error must not become an uncaught exception.
   socket.on('error', (err) => ctx.log.debug({ err }, 'websocket client socket error'));
   if (!isHandshake(req, request)) return refuseUpgrade(socket, 400, 'Bad Request');
-  const backend = ctx.picker.pick(ctx.replicas.candidates());
+  const candidates = ctx.replicas.candidates();
+  const pinned = StickyCookies.pinned(candidates, ctx.sticky?.replicaKey(req.rawHeaders), undefined);
+  const backend = pinned ?? ctx.picker.pick(candidates);
   if (backend === undefined) return refuseUpgrade(socket, 503, 'Service Unavailable');
   // Whoever ends the client socket from here on (http-proxy after a failed handshake, the replica closing
   // an open WebSocket), it is closed once its last bytes are out.

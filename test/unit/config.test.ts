@@ -45,6 +45,8 @@ describe('parseConfig', () => {
       adminPort: 8081,
       strategy: 'round-robin',
       slowStart: 0,
+      sticky: 'none',
+      stickySecret: '',
       logLevel: 'info',
       accessLog: false,
       resyncInterval: 10_000,
