@@ -109,6 +109,13 @@ describeDocker('replacing every replica of a service under load', (flavor) => {
         return project.compose(['up', '-d', '--no-deps', '--scale', `${t.service}=${REPLICAS}`, t.service]);
       },
     ],
+    [
+      'compose-lb rollout (a new image)',
+      async (t) => {
+        await newImageTag(t);
+        return project.cli(['rollout', t.service, '-f', project.file, '-p', project.name, '--timeout', '90s']);
+      },
+    ],
   ];
 
   describe.each(TARGETS.map((t) => [t.kind, t]))('%s', (_kind, target) => {

@@ -5,6 +5,9 @@ import { run, type ExecResult } from './exec';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'docker');
 
+/** The CLI as the global setup built it. */
+export const CLI = join(__dirname, '..', '..', '..', 'dist', 'compose-lb.js');
+
 /** The command line of each Compose flavour. */
 export function composeCommand(flavor: ComposeFlavor): [string, string[]] {
   return flavor === 'v2' ? ['docker', ['compose']] : ['docker-compose', []];
@@ -34,6 +37,12 @@ export class ComposeProject {
   compose(args: readonly string[], timeoutMs = 180_000): Promise<ExecResult> {
     const [cmd, pre] = composeCommand(this.flavor);
     return run(cmd, [...pre, '-p', this.name, '-f', this.file, ...args], { env: this.env, timeoutMs });
+  }
+
+  /** Runs compose-lb's CLI with this project's variables, with the same Compose flavour. */
+  cli(args: readonly string[], timeoutMs = 180_000): Promise<ExecResult> {
+    const env = { ...this.env, COMPOSE_LB_COMPOSE: this.flavor === 'v2' ? 'docker compose' : 'docker-compose' };
+    return run(process.execPath, [CLI, ...args], { env, timeoutMs });
   }
 
   async up(scale: Record<string, number> = {}, services: readonly string[] = []): Promise<void> {
