@@ -12,7 +12,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Everything `compose-lb serve` needs, validated. Durations are in milliseconds. */
 export interface Config {
-  readonly service: string;
+  /** Services to balance; with several, requests are routed by their labels (src/routing). */
+  readonly services: readonly string[];
   readonly project: string | undefined;
   readonly network: string | undefined;
   readonly targetPort: number | undefined;
@@ -65,7 +66,11 @@ interface OptionDoc {
  * configuration section, so the three cannot drift apart.
  */
 export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
-  service: { env: 'LB_SERVICE', flag: '--service <name>', help: 'Compose service to balance (required)' },
+  services: {
+    env: 'LB_SERVICE',
+    flag: '--service <names>',
+    help: 'Compose service to balance (required); several, comma-separated, are routed by their compose-lb.host and compose-lb.path-prefix labels',
+  },
   project: {
     env: 'LB_PROJECT',
     flag: '--project <name>',
@@ -257,6 +262,14 @@ function parseName(raw: string): string {
   return raw;
 }
 
+function parseNameList(raw: string): string[] {
+  const names = raw.split(',').map((s) => s.trim());
+  const parsed = names.map(parseName);
+  const twice = parsed.find((name, i) => parsed.indexOf(name) !== i);
+  if (twice !== undefined) throw new Error(`"${twice}" is listed twice`);
+  return parsed;
+}
+
 function parseInteger(raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw)) throw new Error(`"${raw}" is not a whole number`);
   const n = Number(raw);
@@ -307,6 +320,20 @@ function parseCidrList(raw: string): Cidr[] {
 
 /** Raw option values by key; flags already take precedence over the environment. */
 export type RawOptions = Partial<Record<ConfigKey, string>>;
+
+/**
+ * commander's option values (keyed by the flag's long name in camelCase, `--service` -> `service`) as
+ * raw options keyed by config key (`services`).
+ */
+export function flagValues(values: Readonly<Record<string, string | undefined>>): RawOptions {
+  const raw: RawOptions = {};
+  for (const key of Object.keys(OPTIONS) as ConfigKey[]) {
+    const long = /--([a-z-]+)/.exec(OPTIONS[key].flag)?.[1] ?? key;
+    const value = values[long.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())];
+    if (value !== undefined) raw[key] = value;
+  }
+  return raw;
+}
 
 /** Picks each option from flags first, then its environment variable. */
 export function rawOptionsFrom(env: NodeJS.ProcessEnv, flags: RawOptions = {}): RawOptions {
@@ -369,7 +396,7 @@ function describe(key: ConfigKey): string {
 export function parseConfig(raw: RawOptions): Config {
   const r = new OptionReader(raw);
   const config: Config = {
-    service: r.required('service', parseName, ''),
+    services: r.required('services', parseNameList, []),
     project: r.optional('project', parseName),
     network: r.optional('network', parseName),
     targetPort: r.optional('targetPort', parsePort),

@@ -1,24 +1,17 @@
-import { ActiveHealth } from './balancer/active-health';
-import type { Replica } from './balancer/replica';
-import { ReplicaSet } from './balancer/replica-set';
-import { createPicker } from './balancer/picker';
+import type { Logger } from 'pino';
+import { createAdminServer } from './admin/admin-server';
+import { PromMetrics } from './admin/metrics';
 import type { Config } from './config';
-import type { DockerApi } from './docker/docker-api';
-import { resolveIdentity } from './docker/identity';
-import { ReplicaSource } from './docker/replica-source';
+import type { SnapshotFeed } from './docker/docker-feed';
 import { listenOn } from './listen';
 import type { AppLogger } from './log';
-import type { Logger } from 'pino';
-import { createAdminServer } from './proxy/admin-server';
-import { PromMetrics } from './proxy/metrics';
-import { httpProbe } from './proxy/http-probe';
 import { DeadlineList } from './proxy/deadlines';
-import type { ExchangeContext } from './proxy/exchange';
-import { HoldQueue } from './proxy/hold-queue';
+import type { Exchange, ExchangeContext } from './proxy/exchange';
 import { ProxyServer } from './proxy/proxy-server';
-import { ReplicaPool } from './proxy/upstream/replica-pool';
-import { StickyCookies } from './proxy/sticky-cookie';
 import { createWebSocketProxy } from './proxy/websocket';
+import { describeRule } from './routing/route-rule';
+import { Router } from './routing/router';
+import { ServiceStack, type SharedParts } from './service-stack';
 
 export interface RunningBalancer {
   readonly port: number;
@@ -28,70 +21,77 @@ export interface RunningBalancer {
 }
 
 export interface ProxyStack {
-  readonly replicas: ReplicaSet<ReplicaPool>;
+  /** One per balanced service, in LB_SERVICE order. */
+  readonly services: readonly ServiceStack[];
   readonly proxy: ProxyServer;
   readonly metrics: PromMetrics;
-  /** Active health checks, when a health path is configured or a replica's label asks for them. */
-  readonly health: ActiveHealth<ReplicaPool>;
 }
 
-/** Replica set -> picker -> proxy, wired as in production; tests feed the replica set directly. */
+/**
+ * Services -> router -> proxy, wired as in production; tests feed the
+ * services' replica sets directly.
+ */
 export function buildProxyStack(config: Config, log: Logger): ProxyStack {
-  const pathFor = (replica: Replica): string | undefined => replica.healthPath ?? config.healthPath;
-  const holding = new HoldQueue(config.service, config.holdTimeout, log);
-  let proxy: ProxyServer | undefined;
-  const replicas = new ReplicaSet<ReplicaPool>({
-    probePath: pathFor,
-    log,
-    createResources: (replica) =>
-      new ReplicaPool(replica.host, replica.port, {
-        idleTimeoutMs: config.upstreamIdleTimeout,
-        maxConnections: config.maxConnsPerReplica,
-      }),
-    ejection: { failures: config.ejectAfter, baseMs: config.ejectTime, maxMs: config.ejectMaxTime },
-    holding: holding.enabled,
-    onChange: () => proxy?.replicasChanged(),
+  const metrics: PromMetrics = new PromMetrics({
+    services: () => services,
+    openConnections: () => proxy.openConnections,
+    openWebSockets: () => services.reduce((n, s) => n + s.replicas.all().reduce((m, b) => m + b.resources.openWebSockets, 0), 0),
   });
-  const metrics = new PromMetrics({
-    replicas,
-    openConnections: () => proxy?.openConnections ?? 0,
-    openWebSockets: () => replicas.all().reduce((n, b) => n + b.resources.openWebSockets, 0),
-    held: () => holding.size,
-  });
-  const ctx: ExchangeContext = {
-    service: config.service,
-    replicas,
-    picker: createPicker(config.strategy, { slowStartMs: config.slowStart }),
-    log,
-    metrics,
-    accessLog: config.accessLog,
-    maxRetries: config.retries,
-    deadlines: {
-      connect: new DeadlineList('connect', config.connectTimeout),
-      response: new DeadlineList('response', config.responseTimeout),
-      upload: new DeadlineList('upload', config.uploadTimeout),
-    },
-    holding,
-    sticky: config.sticky === 'cookie' ? new StickyCookies(config.service, config.stickySecret) : undefined,
+  const deadlines = {
+    connect: new DeadlineList<Exchange>('connect', config.connectTimeout),
+    response: new DeadlineList<Exchange>('response', config.responseTimeout),
+    upload: new DeadlineList<Exchange>('upload', config.uploadTimeout),
   };
-  proxy = new ProxyServer(ctx, createWebSocketProxy(ctx, config.connectTimeout, config.responseTimeout), {
-    trustedProxies: config.trustedProxies,
-    headersTimeoutMs: config.clientHeadersTimeout,
-    requestTimeoutMs: config.clientRequestTimeout,
-    socketTimeoutMs: config.clientTimeout,
-    keepAliveTimeoutMs: config.clientKeepAliveTimeout,
-    maxConnections: config.maxConnections,
-    maxRequests: config.maxRequests,
-    tickMs: tickInterval(config),
-  });
-  const health = new ActiveHealth({
-    replicas,
-    pathFor,
-    probe: httpProbe,
-    intervalMs: config.healthInterval,
-    timeoutMs: config.healthTimeout,
-  });
-  return { replicas, proxy, metrics, health };
+  let wakeScheduled = false;
+  const parts: SharedParts = {
+    config,
+    log,
+    deadlines,
+    metricsFor: (service) => metrics.forService(service),
+    // Held requests try again once this turn of the event loop is over (a snapshot may change many replicas).
+    onReplicasChange: () => {
+      if (wakeScheduled) return;
+      wakeScheduled = true;
+      setImmediate(() => {
+        wakeScheduled = false;
+        for (const s of services) s.holding.wakeAll();
+      });
+    },
+    onRuleChange: () => {
+      router = routerOf(services);
+    },
+  };
+  const services = config.services.map((service) => new ServiceStack(service, parts));
+  let router = routerOf(services);
+  const proxy: ProxyServer = new ProxyServer(
+    (host, path) => {
+      const match = router.match(host, path);
+      return match === undefined ? undefined : { ctx: match.route.target, path: match.path };
+    },
+    { metrics: metrics.forService(''), log, accessLog: config.accessLog },
+    createWebSocketProxy(config.connectTimeout, config.responseTimeout),
+    {
+      trustedProxies: config.trustedProxies,
+      headersTimeoutMs: config.clientHeadersTimeout,
+      requestTimeoutMs: config.clientRequestTimeout,
+      socketTimeoutMs: config.clientTimeout,
+      keepAliveTimeoutMs: config.clientKeepAliveTimeout,
+      maxConnections: config.maxConnections,
+      maxRequests: config.maxRequests,
+      tickMs: tickInterval(config),
+      onTick: (now) => {
+        deadlines.connect.expire(now);
+        deadlines.response.expire(now);
+        deadlines.upload.expire(now);
+        for (const s of services) s.tick(now);
+      },
+    },
+  );
+  return { services, proxy, metrics };
+}
+
+function routerOf(services: readonly ServiceStack[]): Router<ExchangeContext> {
+  return new Router(services.map((s) => ({ service: s.service, rule: s.rule, target: s.ctx })));
 }
 
 /**
@@ -104,48 +104,27 @@ function tickInterval(config: Config): number {
 }
 
 /**
- * The composition root: config -> identity -> replica source -> replica set ->
- * picker -> proxy. Everything with side effects is created here and nowhere else.
+ * The composition root: config -> snapshot feed (Docker) -> each service's
+ * replica set and picker -> router -> proxy. Everything with side effects is
+ * created here and nowhere else.
  */
-export async function startBalancer(config: Config, docker: DockerApi, logger: AppLogger): Promise<RunningBalancer> {
+export async function startBalancer(config: Config, feed: SnapshotFeed, logger: AppLogger): Promise<RunningBalancer> {
   const { log } = logger;
-  const identity = await resolveIdentity(docker, config);
-  const { replicas, proxy, metrics, health } = buildProxyStack(config, log);
-  const source = new ReplicaSource({
-    docker,
-    context: {
-      project: identity.project,
-      service: config.service,
-      targetPort: config.targetPort,
-      networks: identity.networks,
-    },
-    log,
-    onSnapshot: (snapshot, why) => {
-      replicas.apply(snapshot, why);
-      health.probePending();
-    },
-    resyncIntervalMs: config.resyncInterval,
-  });
-  await source.start();
-  health.start();
+  const { services, proxy, metrics } = buildProxyStack(config, log);
+  const byName = new Map(services.map((s) => [s.service, s]));
+  await feed.start((service, snapshot, why) => byName.get(service)?.apply(snapshot, why));
+  for (const s of services) s.health.start();
 
-  const admin = createAdminServer({
-    service: config.service,
-    project: identity.project,
-    strategy: config.strategy,
-    replicas,
-    registry: metrics.registry,
-  });
+  const admin = createAdminServer({ project: feed.project, strategy: config.strategy, services, registry: metrics.registry });
   const adminAddress = await listenOn(admin, config.adminPort, config.adminHost);
   const address = await proxy.listen(config.listenPort, config.listenHost);
   log.info(
     {
-      service: config.service,
-      project: identity.project,
+      services: services.map((s) => `${s.service} (${describeRule(s.rule)}, ${s.replicas.all().length} replicas)`),
+      project: feed.project,
       port: address.port,
       adminPort: adminAddress.port,
       strategy: config.strategy,
-      replicas: replicas.all().length,
     },
     'compose-lb listening',
   );
@@ -154,12 +133,12 @@ export async function startBalancer(config: Config, docker: DockerApi, logger: A
     port: address.port,
     adminPort: adminAddress.port,
     async stop() {
-      source.stop();
-      health.stop();
+      feed.stop();
+      for (const s of services) s.health.stop();
       const cut = await proxy.shutdown(config.shutdownTimeout);
       admin.close();
       admin.closeAllConnections();
-      for (const backend of replicas.all()) backend.resources.close();
+      for (const s of services) s.close();
       return cut;
     },
   };

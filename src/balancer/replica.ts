@@ -1,3 +1,5 @@
+import { sameRule, type RouteRule } from '../routing/route-rule';
+
 /**
  * Our own record of one replica, translated from Docker's container JSON in
  * one place (src/docker/to-replica.ts) so nothing past the Docker edge sees
@@ -31,6 +33,8 @@ export interface Replica {
    * backup: it gets requests only when no replica of positive weight can take them.
    */
   readonly weight?: number | undefined;
+  /** The routing rule its labels set (compose-lb.host, compose-lb.path-prefix); the service's rule. */
+  readonly route?: RouteRule | undefined;
 }
 
 /** A replica set as Docker last described it, ordered by container number. */
@@ -68,6 +72,7 @@ function sameReplica(a: Replica, b: Replica | undefined): boolean {
     a.stopping === b.stopping &&
     a.killAt === b.killAt &&
     a.weight === b.weight &&
+    (a.route === b.route || (a.route !== undefined && b.route !== undefined && sameRule(a.route, b.route))) &&
     a.name === b.name
   );
 }

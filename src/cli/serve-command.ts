@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { OPTIONS, parseConfig, rawOptionsFrom, type ConfigKey, type RawOptions } from '../config';
+import { flagValues, OPTIONS, parseConfig, rawOptionsFrom, type ConfigKey } from '../config';
 import { statSync } from 'node:fs';
 import { connectionAdvice, type SocketFacts } from '../docker/connection-advice';
+import { DockerFeed } from '../docker/docker-feed';
 import { DockerodeApi } from '../docker/dockerode-api';
 import { DockerError } from '../errors';
 import { createLogger } from '../log';
@@ -16,9 +17,9 @@ export function registerServeCommand(program: Command): void {
     const dflt = doc.default ? `, default ${doc.default}` : '';
     serve.option(doc.flag, `${doc.help} [env ${doc.env}${dflt}]`);
   }
-  serve.action(async (flags: RawOptions) => {
+  serve.action(async (flags: Record<string, string | undefined>) => {
     // Validation errors surface here, before anything starts (exit code 2).
-    const config = parseConfig(rawOptionsFrom(process.env, flags));
+    const config = parseConfig(rawOptionsFrom(process.env, flagValues(flags)));
     const logger = createLogger(config.logLevel);
     const { log } = logger;
     process.on('uncaughtException', (err) => {
@@ -26,7 +27,9 @@ export function registerServeCommand(program: Command): void {
       logger.flush();
       process.exit(1);
     });
-    const balancer = await startBalancer(config, new DockerodeApi(), logger).catch((err: unknown) => {
+    const balancer = await DockerFeed.open(new DockerodeApi(), { ...config, resyncIntervalMs: config.resyncInterval }, log)
+      .then((feed) => startBalancer(config, feed, logger))
+      .catch((err: unknown) => {
       const advice = connectionAdvice(err as NodeJS.ErrnoException, socketFacts());
       if (advice === undefined) throw err;
       log.fatal({ err }, advice);

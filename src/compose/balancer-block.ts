@@ -40,7 +40,7 @@ export function balancerLines(spec: BalancerSpec, keyIndent: string, indents: In
     `${keyIndent}${spec.name}:`,
     `${body}image: ${yamlScalar(spec.image)}${spec.pinnedFrom === undefined ? '' : ` # ${spec.pinnedFrom}, pinned by --pin`}`,
     `${body}environment:`,
-    env('service', yamlScalar(spec.service)),
+    env('services', yamlScalar(spec.service)),
     env('targetPort', `"${spec.port}"`),
     env('listenPort', `"${spec.port}"`),
     // The admin endpoint must not take the port the balancer listens on.

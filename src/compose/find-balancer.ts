@@ -31,7 +31,7 @@ export function balancerOf(file: ComposeFile, service: string): Balancer | undef
 
 function asBalancer(name: string, config: ServiceConfig): Balancer | undefined {
   const record = readRecord(config);
-  const service = record?.service ?? environmentValue(config['environment'], OPTIONS.service.env);
+  const service = record?.service ?? environmentValue(config['environment'], OPTIONS.services.env);
   return service === undefined ? undefined : { name, service, record };
 }
 

@@ -47,7 +47,7 @@ async function findSelf(docker: DockerApi, { hostname, mountinfo }: HostFacts): 
 }
 
 export interface IdentityConfig {
-  readonly service: string;
+  readonly services: readonly string[];
   readonly project: string | undefined;
   readonly network: string | undefined;
 }
@@ -71,8 +71,9 @@ export async function resolveIdentity(
   if (config.network === undefined && self === undefined) {
     problems.push('LB_NETWORK is required: the balancer is not running in a container, so it shares no network');
   }
-  if (project === labels[COMPOSE_LABELS.project] && config.service === labels[COMPOSE_LABELS.service]) {
-    problems.push(`LB_SERVICE is "${config.service}", the balancer's own service: it would balance to itself`);
+  const own = labels[COMPOSE_LABELS.service];
+  if (project === labels[COMPOSE_LABELS.project] && own !== undefined && config.services.includes(own)) {
+    problems.push(`LB_SERVICE names "${own}", the balancer's own service: it would balance to itself`);
   }
   if (problems.length > 0 || project === undefined) throw new ConfigError(problems);
 

@@ -1,6 +1,7 @@
 import type { DockerHealth, Replica } from '../balancer/replica';
 import type { ContainerJson, NetworkJson } from './docker-api';
 import { COMPOSE_LABELS } from './docker-api';
+import { isDefaultRoute, routeRuleOf } from '../routing/route-rule';
 import { SIGTERM, signalNumber } from './signals';
 
 /** What decides whether and how a container becomes a replica. */
@@ -51,6 +52,8 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
 
   const weight = weightOf(labels[WEIGHT_LABEL]);
   if (typeof weight === 'string') return skip(weight);
+  const route = routeRuleOf(labels);
+  if (typeof route === 'string') return skip(route);
   const number = Number(labels[COMPOSE_LABELS.number]);
   return {
     ok: true,
@@ -66,6 +69,7 @@ export function toReplica(container: ContainerJson, ctx: ReplicaContext): Transl
       stopTimeoutMs: (container.Config?.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S) * 1000,
       healthPath: labels[HEALTH_PATH_LABEL] || undefined,
       ...(weight === undefined ? {} : { weight }),
+      ...(isDefaultRoute(route) ? {} : { route }),
     },
   };
 }

@@ -5,11 +5,16 @@ import { listenOn } from '../listen';
 import { cidrMatcher, unmapIPv4, type Cidr } from './cidr';
 import { Exchange, type ExchangeContext, type ExchangeHost } from './exchange';
 import { plainTextHeaders } from './headers';
-import { prepareRequest, type ForwardedFor, type RequestProblem } from './request-head';
-import { recordRequest } from './request-record';
+import { prepareRequest, type ForwardedFor, type RequestProblem, type UpstreamRequest } from './request-head';
+import { recordRequest, type Recorder } from './request-record';
 import { proxyWebSocket, refuseUpgrade, type WebSocketProxy } from './websocket';
 
 const OVERLOADED: RequestProblem = { kind: 'refuse', status: 503, message: 'overloaded: too many requests in progress' };
+/** Names nothing inside: which services exist is none of an unknown client's business. */
+const NO_ROUTE: RequestProblem = { kind: 'refuse', status: 404, message: 'not found' };
+
+/** Where a request goes: its service's context, and the path to forward (a stripped prefix gone). */
+export type RouteLookup = (host: string | undefined, path: string) => { ctx: ExchangeContext; path: string } | undefined;
 
 export interface ProxyServerOptions {
   readonly trustedProxies: readonly Cidr[];
@@ -22,8 +27,14 @@ export interface ProxyServerOptions {
   readonly maxConnections: number;
   /** Requests in progress at once (held ones included); more are answered 503 at once, so memory stays bounded. */
   readonly maxRequests: number;
-  /** How often deadlines are checked and idle replica connections swept. */
+  /** How often `onTick` runs: deadlines, held requests, idle replica connections. */
   readonly tickMs: number;
+  readonly onTick: (now: number) => void;
+}
+
+/** The request with the path its route forwards (a copy only when a prefix was stripped). */
+function withPath(request: UpstreamRequest, path: string): UpstreamRequest {
+  return path === request.path ? request : { ...request, path };
 }
 
 /**
@@ -47,10 +58,11 @@ export class ProxyServer implements ExchangeHost {
   private port = 0;
   private readonly maxRequests: number;
   private readonly ticker: NodeJS.Timeout;
-  private wakeScheduled = false;
 
   constructor(
-    private readonly ctx: ExchangeContext,
+    private readonly route: RouteLookup,
+    /** Counts and logs the requests the balancer answers itself (refused, unrouted). */
+    private readonly refusals: Recorder,
     private readonly webSockets: WebSocketProxy,
     opts: ProxyServerOptions,
   ) {
@@ -79,7 +91,7 @@ export class ProxyServer implements ExchangeHost {
       this.connections++;
       socket.once('close', () => this.connections--);
     });
-    this.ticker = setInterval(() => this.tick(), opts.tickMs);
+    this.ticker = setInterval(() => opts.onTick(performance.now()), opts.tickMs);
     this.ticker.unref();
   }
 
@@ -93,16 +105,6 @@ export class ProxyServer implements ExchangeHost {
     return address;
   }
 
-  /** Replicas changed: held requests try again, once this turn of the event loop is over. */
-  replicasChanged(): void {
-    if (this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => {
-      this.wakeScheduled = false;
-      this.ctx.holding.wakeAll();
-    });
-  }
-
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.inflight++;
     const prepared = this.inflight > this.maxRequests ? OVERLOADED : prepareRequest(req, this.hop(req));
@@ -110,7 +112,12 @@ export class ProxyServer implements ExchangeHost {
       this.refuse(req, res, prepared);
       return;
     }
-    new Exchange(this.ctx, req, res, prepared, this).start();
+    const routed = this.route(prepared.host, prepared.path);
+    if (routed === undefined) {
+      this.refuse(req, res, NO_ROUTE);
+      return;
+    }
+    new Exchange(routed.ctx, req, res, withPath(prepared, routed.path), this).start();
   }
 
   /** Answers a request without forwarding it, and closes the connection; counted and logged like the rest. */
@@ -120,7 +127,7 @@ export class ProxyServer implements ExchangeHost {
     res.once('close', () => {
       this.requestDone();
       const status = res.writableFinished ? res.statusCode : 499;
-      recordRequest(this.ctx, { req, status, startedAt, client });
+      recordRequest(this.refusals, { req, status, startedAt, client });
     });
     const body = `${problem.message}\n`;
     res.shouldKeepAlive = false;
@@ -132,12 +139,14 @@ export class ProxyServer implements ExchangeHost {
     const prepared = this.closing
       ? { kind: 'refuse' as const, status: 503, message: 'shutting down' }
       : prepareRequest(req, this.hop(req), true);
-    if (prepared.kind === 'refuse') {
+    const routed = prepared.kind === 'refuse' ? undefined : this.route(prepared.host, prepared.path);
+    if (prepared.kind === 'refuse' || routed === undefined) {
+      const problem = prepared.kind === 'refuse' ? prepared : NO_ROUTE;
       socket.on('error', () => {});
-      refuseUpgrade(socket, prepared.status, prepared.message);
+      refuseUpgrade(socket, problem.status, problem.message);
       return;
     }
-    proxyWebSocket(this.ctx, this.webSockets, req, prepared, socket, head);
+    proxyWebSocket(routed.ctx, this.webSockets, req, withPath(prepared, routed.path), socket, head);
   }
 
   private hop(req: IncomingMessage): ForwardedFor {
@@ -148,16 +157,6 @@ export class ProxyServer implements ExchangeHost {
       trusted: this.trusted(address),
       port: this.port,
     };
-  }
-
-  private tick(): void {
-    const now = performance.now();
-    const { connect, response, upload } = this.ctx.deadlines;
-    connect.expire(now);
-    response.expire(now);
-    upload.expire(now);
-    this.ctx.holding.tick(now);
-    for (const backend of this.ctx.replicas.all()) backend.resources.sweep(now);
   }
 
   get closing(): boolean {

@@ -1,6 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import type { Metrics } from './metrics';
+import type { FailureKind } from './upstream-failure';
+
+/** What the proxy reports per request, for one service; kept narrow so tests can count calls. */
+export interface Metrics {
+  request(status: number, seconds: number): void;
+  upstreamError(kind: FailureKind): void;
+  /** A request waited this long for a ready replica (it was held). */
+  held(seconds: number): void;
+}
 
 /** Where requests are counted and logged. */
 export interface Recorder {

@@ -24,6 +24,7 @@ export interface WebSocketProxy {
 
 /** One upgrade in flight: what http-proxy's events need to find. */
 interface WsCall {
+  readonly ctx: ExchangeContext;
   readonly socket: Duplex;
   readonly backend: Backend<ReplicaPool>;
   timer?: NodeJS.Timeout;
@@ -36,14 +37,14 @@ interface CallOptions extends httpProxy.ServerOptions {
   readonly lbCall?: WsCall;
 }
 
-export function createWebSocketProxy(ctx: ExchangeContext, connectTimeoutMs: number, responseTimeoutMs: number): WebSocketProxy {
+export function createWebSocketProxy(connectTimeoutMs: number, responseTimeoutMs: number): WebSocketProxy {
   const engine = httpProxy.createProxyServer({ xfwd: false, toProxy: true, prependPath: false, changeOrigin: false });
   // Every call passes its own error callback; this listener only keeps an
   // unexpected emit from throwing (http-proxy throws when 'error' has no listener).
   engine.on('error', () => {});
   const proxy = { engine, connectTimeoutMs, responseTimeoutMs };
   engine.on('proxyReqWs', (proxyReq: ClientRequest, _req: IncomingMessage, _socket: Duplex, options: CallOptions) => {
-    if (options.lbCall !== undefined) onHandshakeRequest(ctx, proxy, proxyReq, options.lbCall);
+    if (options.lbCall !== undefined) onHandshakeRequest(proxy, proxyReq, options.lbCall);
   });
   return proxy;
 }
@@ -117,7 +118,7 @@ export function proxyWebSocket(
   pool.trackWebSocket(socket);
   req.url = request.path;
   req.headers = headerObject(request.headers);
-  const call: WsCall = { socket, backend };
+  const call: WsCall = { ctx, socket, backend };
   const options: CallOptions = { target: pool.target, lbCall: call };
   proxy.engine.ws(req, socket, head, options, (err) => {
     clearTimeout(call.timer);
@@ -135,7 +136,7 @@ export function proxyWebSocket(
 }
 
 /** http-proxy made the upstream handshake request: bound its connect and its answer, and tidy what it forwards. */
-function onHandshakeRequest(ctx: ExchangeContext, proxy: WebSocketProxy, proxyReq: ClientRequest, call: WsCall): void {
+function onHandshakeRequest(proxy: WebSocketProxy, proxyReq: ClientRequest, call: WsCall): void {
   proxyReq.once('socket', (upstreamSocket: Socket) => timeHandshake(proxy, call, proxyReq, upstreamSocket));
   // The client socket closed mid-handshake (its replica removed, shutdown): the replica's connection goes too.
   // A client's own FIN is not seen before the upgrade, as nothing reads its socket; the response timeout bounds that.
@@ -151,7 +152,7 @@ function onHandshakeRequest(ctx: ExchangeContext, proxy: WebSocketProxy, proxyRe
   proxyReq.once('upgrade', (_res, upstreamSocket: Duplex) => {
     call.answered = true;
     clearTimeout(call.timer);
-    ctx.replicas.recordAnswer(call.backend);
+    call.ctx.replicas.recordAnswer(call.backend);
     // If either side closes, the other goes too (http-proxy only ends one on a clean end).
     call.socket.once('close', () => upstreamSocket.destroy());
     upstreamSocket.once('close', () => call.socket.destroy());

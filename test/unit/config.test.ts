@@ -1,4 +1,4 @@
-import { parseConfig, rawOptionsFrom, type Config, type RawOptions } from '../../src/config';
+import { flagValues, parseConfig, rawOptionsFrom, type Config, type RawOptions } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 
 /** The problems parseConfig reports for `raw`; fails the test if it accepts it. */
@@ -15,13 +15,17 @@ function problemsOf(raw: RawOptions): readonly string[] {
 describe('rawOptionsFrom', () => {
   it('reads each option from its environment variable and ignores unrelated ones', () => {
     const env = { LB_SERVICE: 'web', LB_LISTEN_PORT: '8080', LOG_LEVEL: 'debug', PATH: '/usr/bin' };
-    expect(rawOptionsFrom(env)).toEqual({ service: 'web', listenPort: '8080', logLevel: 'debug' });
+    expect(rawOptionsFrom(env)).toEqual({ services: 'web', listenPort: '8080', logLevel: 'debug' });
+  });
+
+  it("reads commander's values by flag name: --service, --listen-port", () => {
+    expect(flagValues({ service: 'web,api', listenPort: '8080', unknown: 'x' })).toEqual({ services: 'web,api', listenPort: '8080' });
   });
 
   it('lets a flag override its environment variable, and falls back to the environment for the rest', () => {
     const env = { LB_SERVICE: 'web', LB_STRATEGY: 'round-robin' };
     expect(rawOptionsFrom(env, { strategy: 'least-conn', retries: '0' })).toEqual({
-      service: 'web',
+      services: 'web',
       strategy: 'least-conn',
       retries: '0',
     });
@@ -35,7 +39,7 @@ describe('rawOptionsFrom', () => {
 describe('parseConfig', () => {
   it('fills in every default when only the service is given', () => {
     const expected: Config = {
-      service: 'web',
+      services: ['web'],
       project: undefined,
       network: undefined,
       targetPort: undefined,
@@ -72,11 +76,11 @@ describe('parseConfig', () => {
       holdTimeout: 30_000,
       uploadTimeout: 10_000,
     };
-    expect(parseConfig({ service: 'web' })).toEqual(expected);
+    expect(parseConfig({ services: 'web' })).toEqual(expected);
   });
 
   it('treats an empty optional value as unset', () => {
-    expect(parseConfig({ service: 'web', listenPort: '', project: '' })).toMatchObject({ listenPort: 80, project: undefined });
+    expect(parseConfig({ services: 'web', listenPort: '', project: '' })).toMatchObject({ listenPort: 80, project: undefined });
   });
 
   it.each<[string, RawOptions, Partial<Config>]>([
@@ -110,7 +114,7 @@ describe('parseConfig', () => {
     ['ejection times that are equal', { ejectTime: '5s', ejectMaxTime: '5000' }, { ejectTime: 5_000, ejectMaxTime: 5_000 }],
     ['same port on different hosts', { listenHost: '127.0.0.1', adminHost: '127.0.0.2', adminPort: '80' }, { adminPort: 80 }],
   ])('accepts %s', (_name, raw, expected) => {
-    expect(parseConfig({ service: 'web', ...raw })).toMatchObject(expected);
+    expect(parseConfig({ services: 'web', ...raw })).toMatchObject(expected);
   });
 
   it.each([
@@ -124,7 +128,7 @@ describe('parseConfig', () => {
     ['No', false],
     ['off', false],
   ])('reads the boolean %j as %j', (raw, expected) => {
-    expect(parseConfig({ service: 'web', accessLog: raw }).accessLog).toBe(expected);
+    expect(parseConfig({ services: 'web', accessLog: raw }).accessLog).toBe(expected);
   });
 
   it.each<[string, RawOptions, string]>([
@@ -140,7 +144,7 @@ describe('parseConfig', () => {
     ['an unknown log level', { logLevel: 'verbose' }, 'LOG_LEVEL (--log-level): "verbose" is not one of fatal, error, warn, info, debug, trace, silent'],
     ['a word as boolean', { accessLog: 'maybe' }, 'LB_ACCESS_LOG (--access-log): "maybe" is not a boolean (true or false)'],
     ['11 retries', { retries: '11' }, 'LB_RETRIES (--retries): 11 is out of range (0-10)'],
-    ['a service name with a space', { service: 'my web' }, 'LB_SERVICE (--service): "my web" is not a valid name (letters, digits, "_", "." and "-")'],
+    ['a service name with a space', { services: 'my web' }, 'LB_SERVICE (--service): "my web" is not a valid name (letters, digits, "_", "." and "-")'],
     ['a project starting with a dash', { project: '-x' }, 'LB_PROJECT (--project): "-x" is not a valid name (letters, digits, "_", "." and "-")'],
     ['a CIDR prefix too long', { trustedProxies: '10.0.0.0/33' }, 'LB_TRUSTED_PROXIES (--trusted-proxies): "10.0.0.0/33" has an invalid prefix length (0-32)'],
     ['a word as CIDR', { trustedProxies: '10.0.0.0/8,gateway' }, 'LB_TRUSTED_PROXIES (--trusted-proxies): "gateway" is not an IP address or CIDR'],
@@ -153,12 +157,17 @@ describe('parseConfig', () => {
     ['a longest ejection shorter than the first', { ejectTime: '10s', ejectMaxTime: '5s' }, 'LB_EJECT_MAX_TIME (--eject-max-time): must not be shorter than LB_EJECT_TIME (--eject-time)'],
     ['a request timeout shorter than the headers timeout', { clientRequestTimeout: '5s' }, 'LB_CLIENT_REQUEST_TIMEOUT (--client-request-timeout): must not be shorter than LB_CLIENT_HEADERS_TIMEOUT (--client-headers-timeout)'],
   ])('refuses %s, naming the variable and the flag', (_name, raw, problem) => {
-    expect(problemsOf({ service: 'web', ...raw })).toEqual([problem]);
+    expect(problemsOf({ services: 'web', ...raw })).toEqual([problem]);
   });
 
   it('requires the service', () => {
     expect(problemsOf({})).toEqual(['LB_SERVICE (--service) is required']);
-    expect(problemsOf({ service: '' })).toEqual(['LB_SERVICE (--service) is required']);
+    expect(problemsOf({ services: '' })).toEqual(['LB_SERVICE (--service) is required']);
+  });
+
+  it('reads several services, comma-separated, and refuses one listed twice', () => {
+    expect(parseConfig({ services: 'web, api,admin' }).services).toEqual(['web', 'api', 'admin']);
+    expect(problemsOf({ services: 'web,api,web' })).toEqual(['LB_SERVICE (--service): "web" is listed twice']);
   });
 
   it('reports every bad value at once, in one error whose message lists them all', () => {
@@ -189,6 +198,6 @@ describe('parseConfig', () => {
     ['ejection times out of order', { ejectTime: 'long', ejectMaxTime: '500ms' }, 'LB_EJECT_TIME (--eject-time): "long" is not a duration (examples: 500ms, 10s, 2m)'],
     ['client timeouts out of order', { clientHeadersTimeout: 'x', clientRequestTimeout: '1s' }, 'LB_CLIENT_HEADERS_TIMEOUT (--client-headers-timeout): "x" is not a duration (examples: 500ms, 10s, 2m)'],
   ])('does not call %s when one of them was refused', (_name, raw, problem) => {
-    expect(problemsOf({ service: 'web', ...raw })).toEqual([problem]);
+    expect(problemsOf({ services: 'web', ...raw })).toEqual([problem]);
   });
 });

@@ -1,4 +1,4 @@
-import type { ReplicasDocument } from '../../../src/proxy/admin-server';
+import type { ReplicasDocument } from '../../../src/admin/admin-server';
 import { containerIp, type ComposeProject } from './compose';
 import { waitFor } from './wait';
 

@@ -1,4 +1,4 @@
-import type { ReplicasDocument, ReplicaView } from '../../../src/proxy/admin-server';
+import type { ReplicasDocument, ReplicaView } from '../../../src/admin/admin-server';
 
 /** A replica as the admin endpoint shows it; number n has address 172.18.0.(n+2). */
 export function replica(number: number, state: string, over: Partial<ReplicaView> = {}): ReplicaView {
@@ -21,6 +21,7 @@ export function replicasDoc(replicas: ReplicaView[]): ReplicasDocument {
     service: 'web',
     project: 'demo',
     strategy: 'round-robin',
+    route: 'default route',
     ready: replicas.filter((r) => r.state === 'ready').length,
     replicas,
   };

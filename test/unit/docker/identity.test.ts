@@ -33,7 +33,7 @@ const BALANCER = container({
 const facts = (hostname: string, mountinfo: string) => async (): Promise<HostFacts> => ({ hostname, mountinfo });
 const IN_CONTAINER = facts(SHORT_ID, dockerMountinfo(LB_ID));
 const ON_HOST = facts('laptop', HOST_MOUNTINFO);
-const CONFIG: IdentityConfig = { service: SERVICE, project: undefined, network: undefined };
+const CONFIG: IdentityConfig = { services: [SERVICE], project: undefined, network: undefined };
 
 describe('selfIdCandidates', () => {
   it.each<[string, string, string, string[]]>([
@@ -74,7 +74,7 @@ describe('resolveIdentity', () => {
 
   it('uses LB_NETWORK alone, and LB_PROJECT over its own label, when they are set', async () => {
     const docker = new FakeDocker(BALANCER);
-    const config = { service: SERVICE, project: 'other', network: 'custom_net' };
+    const config = { services: [SERVICE], project: 'other', network: 'custom_net' };
     await expect(resolveIdentity(docker, config, IN_CONTAINER)).resolves.toEqual({
       project: 'other',
       networks: new Set(['custom_net']),
@@ -84,7 +84,7 @@ describe('resolveIdentity', () => {
 
   it('works outside a container when project and network are both given', async () => {
     const docker = new FakeDocker();
-    const config = { service: SERVICE, project: PROJECT, network: NETWORK };
+    const config = { services: [SERVICE], project: PROJECT, network: NETWORK };
     await expect(resolveIdentity(docker, config, ON_HOST)).resolves.toEqual({
       project: PROJECT,
       networks: new Set([NETWORK]),
@@ -116,15 +116,15 @@ describe('resolveIdentity', () => {
     ],
     [
       "when LB_SERVICE is the balancer's own service",
-      { ...CONFIG, service: 'lb' },
+      { ...CONFIG, services: ['lb'] },
       IN_CONTAINER,
-      ['LB_SERVICE is "lb", the balancer\'s own service: it would balance to itself'],
+      ['LB_SERVICE names "lb", the balancer\'s own service: it would balance to itself'],
     ],
     [
       "when LB_SERVICE and LB_PROJECT name the balancer's own service",
-      { ...CONFIG, service: 'lb', project: PROJECT },
+      { ...CONFIG, services: ['lb'], project: PROJECT },
       IN_CONTAINER,
-      ['LB_SERVICE is "lb", the balancer\'s own service: it would balance to itself'],
+      ['LB_SERVICE names "lb", the balancer\'s own service: it would balance to itself'],
     ],
   ])('refuses to start %s', async (_name, config, host, problems) => {
     const docker = new FakeDocker(BALANCER);
@@ -135,7 +135,7 @@ describe('resolveIdentity', () => {
 
   it('balances a service named like its own one in another project', async () => {
     const docker = new FakeDocker(BALANCER);
-    const identity = await resolveIdentity(docker, { ...CONFIG, service: 'lb', project: 'other' }, IN_CONTAINER);
+    const identity = await resolveIdentity(docker, { ...CONFIG, services: ['lb'], project: 'other' }, IN_CONTAINER);
     expect(identity.project).toBe('other');
   });
 });

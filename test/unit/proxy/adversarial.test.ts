@@ -35,7 +35,7 @@ describe('a replica that breaks HTTP', () => {
       // Node's writeHead throws on a status below 100: from a 'response' listener, that killed the process.
       expect(statuses(await sendRaw(lb.port, GET))).toEqual([502]);
       expect(statuses(await sendRaw(lb.port, GET))).toEqual([502]);
-      expect(lb.stack.replicas.all()[0]!.inflight).toBe(0);
+      expect(lb.replicas.all()[0]!.inflight).toBe(0);
     },
   );
 
@@ -55,7 +55,7 @@ describe('a replica that breaks HTTP', () => {
     // Node closes such a request with neither 'response' nor 'error': the client used to wait for its own timeout.
     expect(statuses(await sendRaw(lb.port, GET))).toEqual([502]);
     expect(switcher.heads).toHaveLength(1);
-    expect(lb.stack.replicas.all()[0]!.inflight).toBe(0);
+    expect(lb.replicas.all()[0]!.inflight).toBe(0);
   });
 
   it.each([
@@ -84,8 +84,8 @@ describe('a replica that breaks HTTP', () => {
     await closed(client);
     await waitUntil(() => lb.stack.proxy.openConnections === 0);
     expect(await requestCounts(lb)).toEqual([
-      'compose_lb_requests_total{code="200"} 1',
-      'compose_lb_upstream_errors_total{kind="reset"} 1',
+      'compose_lb_requests_total{service="web",code="200"} 1',
+      'compose_lb_upstream_errors_total{service="web",kind="reset"} 1',
     ]);
     expect(lb.logs.find((l) => l.msg === 'request')).toMatchObject({ status: 200 });
   });
@@ -128,7 +128,7 @@ describe('the queue for a replica at its connection limit', () => {
     let connections = 0;
     replica.server.on('connection', () => connections++);
     const lb = await proxy([localReplica(replica.port)], { maxConnsPerReplica: '1' });
-    const backend = lb.stack.replicas.all()[0]!;
+    const backend = lb.replicas.all()[0]!;
     const held = body(`${lb.url}/hold`);
     await waitUntil(() => replica.seen.length === 1);
 
@@ -201,7 +201,7 @@ describe('client connections', () => {
     const lb = await proxy([], { accessLog: 'true' });
     expect(statuses(await sendRaw(lb.port, 'GET /x HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n'))).toEqual([400]);
     await waitUntil(() => lb.stack.proxy.openConnections === 0);
-    expect(await requestCounts(lb)).toEqual(['compose_lb_requests_total{code="400"} 1']);
+    expect(await requestCounts(lb)).toEqual(['compose_lb_requests_total{service="",code="400"} 1']);
     expect(lb.logs.find((l) => l.msg === 'request')).toMatchObject({ method: 'GET', url: '/x', status: 400 });
   });
 });

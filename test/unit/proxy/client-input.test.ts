@@ -102,7 +102,7 @@ describe('slow and vanishing clients', () => {
     client.destroy();
     // The replica's parser reports the cut-off body as an error; the connection closing is what counts.
     await replicaClosed;
-    expect(lb.stack.replicas.all()[0]?.inflight).toBe(0);
+    expect(lb.replicas.all()[0]?.inflight).toBe(0);
     await stillServes();
   });
 

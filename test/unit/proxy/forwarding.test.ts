@@ -135,7 +135,7 @@ describe('draining and connection reuse', () => {
     const [upstreamSocket] = hanging.sockets;
     client.resetAndDestroy();
     await once(upstreamSocket!, 'close');
-    expect(lb.stack.replicas.all()[0]!.inflight).toBe(0);
+    expect(lb.replicas.all()[0]!.inflight).toBe(0);
   });
 
   it('answers a client that half-closed its connection right after its request, as HAProxy does', async () => {

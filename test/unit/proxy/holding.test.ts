@@ -20,12 +20,12 @@ describe('holding requests while no replica is ready', () => {
     const lb = await proxy([]);
     const answer = body(`${lb.url}/`);
     await waitUntil(() => lb.stack.proxy !== undefined && lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
-    expect(await metric(lb, 'compose_lb_held_requests ')).toEqual(['compose_lb_held_requests 1']);
+    expect(await metric(lb, 'compose_lb_held_requests{')).toEqual(['compose_lb_held_requests{service="web"} 1']);
     const late = await upstream('late');
     lb.setReplicas([localReplica(late.port)], 'container start');
     expect(await answer).toBe('200 late');
-    expect(await metric(lb, 'compose_lb_held_requests ')).toEqual(['compose_lb_held_requests 0']);
-    expect(await metric(lb, 'compose_lb_hold_duration_seconds_count')).toEqual(['compose_lb_hold_duration_seconds_count 1']);
+    expect(await metric(lb, 'compose_lb_held_requests{')).toEqual(['compose_lb_held_requests{service="web"} 0']);
+    expect(await metric(lb, 'compose_lb_hold_duration_seconds_count')).toEqual(['compose_lb_hold_duration_seconds_count{service="web"} 1']);
     expect(lb.logs.filter((l) => l.msg === 'holding ended: no request is waiting for a replica')).toHaveLength(1);
   });
 
@@ -77,7 +77,7 @@ describe('holding requests while no replica is ready', () => {
     controller.abort();
     expect(await answer).toBe('AbortError');
     await waitUntil(() => lb.logs.some((l) => l.msg === 'holding ended: no request is waiting for a replica'));
-    expect(await metric(lb, 'compose_lb_held_requests ')).toEqual(['compose_lb_held_requests 0']);
+    expect(await metric(lb, 'compose_lb_held_requests{')).toEqual(['compose_lb_held_requests{service="web"} 0']);
   });
 });
 

@@ -19,7 +19,7 @@ describe('passive health', () => {
     });
     // Every request still succeeds: the refused connections are retried on the good replica.
     for (let i = 0; i < 6; i++) expect(await body(`${lb.url}/`)).toBe('200 good');
-    const states = lb.stack.replicas.all().map((b) => b.state(Date.now()));
+    const states = lb.replicas.all().map((b) => b.state(Date.now()));
     expect(states).toEqual(['ejected', 'ready']);
     expect(lb.logs.filter((l) => l.msg === 'replica ejected after failed connections')).toHaveLength(1);
     // Ejected, it is no longer tried: the good replica serves everything.
@@ -32,7 +32,7 @@ describe('passive health', () => {
   it('never ejects every replica at once when requests are not held', async () => {
     const lb = await proxy([localReplica(await closedPort())], { ejectAfter: '1', holdTimeout: '0' });
     for (let i = 0; i < 3; i++) expect(await body(`${lb.url}/`)).toBe('502 no replica of service "web" could answer\n');
-    expect(lb.stack.replicas.all().map((b) => b.state(Date.now()))).toEqual(['ready']);
+    expect(lb.replicas.all().map((b) => b.state(Date.now()))).toEqual(['ready']);
   });
 });
 
@@ -48,7 +48,7 @@ describe('active health', () => {
       healthPath: '/health',
       healthInterval: '20ms',
     });
-    const ready = (): string[] => lb.stack.replicas.candidates().map((b) => String(b.replica.port));
+    const ready = (): string[] => lb.replicas.candidates().map((b) => String(b.replica.port));
     await waitUntil(() => ready().length === 2);
     healthy = false;
     await waitUntil(() => ready().length === 1);
@@ -119,7 +119,7 @@ describe('limits', () => {
     const first = body(`${lb.url}/1`);
     await waitUntil(() => leaving.seen.length === 1);
     const queued = body(`${lb.url}/2`);
-    await waitUntil(() => lb.stack.replicas.all()[0]!.inflight === 2);
+    await waitUntil(() => lb.replicas.all()[0]!.inflight === 2);
     lb.setReplicas([replicas[1]!], 'container die');
     expect(await queued).toBe('200 staying');
     expect(leaving.seen.map((r) => r.url)).toEqual(['/1']);
@@ -151,7 +151,7 @@ describe('websockets', () => {
     for (const c of clients) await readUntil(c, '\r\n\r\n');
     clients[0]!.write('ping');
     await readUntil(clients[0]!, 'ping');
-    expect(lb.stack.replicas.all()[0]!.resources.openWebSockets).toBe(10);
+    expect(lb.replicas.all()[0]!.resources.openWebSockets).toBe(10);
 
     lb.setReplicas([], 'container die');
     await Promise.all(clients.map(closed));

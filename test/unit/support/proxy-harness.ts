@@ -1,6 +1,7 @@
 import type { Replica } from '../../../src/balancer/replica';
 import { parseConfig, type RawOptions } from '../../../src/config';
 import { buildProxyStack, type ProxyStack } from '../../../src/serve';
+import type { ServiceStack } from '../../../src/service-stack';
 import { captureLogs, type LogLine } from './log-capture';
 
 let nextId = 0;
@@ -33,12 +34,13 @@ export class ProxyHarness {
     readonly logs: LogLine[],
   ) {}
 
+  /** A balancer of `web` (or of LB_SERVICE's list in `options`), whose first service gets `replicas`. */
   static async start(replicas: readonly Replica[], options: RawOptions = {}): Promise<ProxyHarness> {
     const { log, lines } = captureLogs();
-    const config = parseConfig({ service: 'web', listenPort: '1', adminPort: '2', ...options });
+    const config = parseConfig({ services: 'web', listenPort: '1', adminPort: '2', ...options });
     const stack = buildProxyStack(config, log);
-    stack.replicas.apply(replicas, 'test');
-    stack.health.start();
+    stack.services[0]?.apply(replicas, 'test');
+    for (const s of stack.services) s.health.start();
     const { port } = await stack.proxy.listen(0, '127.0.0.1');
     return new ProxyHarness(stack, port, lines);
   }
@@ -47,14 +49,29 @@ export class ProxyHarness {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  setReplicas(replicas: readonly Replica[], why = 'test'): void {
-    this.stack.replicas.apply(replicas, why);
-    this.stack.health.probePending();
+  /** The first service (the only one, in most tests). */
+  get web(): ServiceStack {
+    return this.service(this.stack.services[0]?.service ?? 'web');
+  }
+
+  /** The first service's replica set. */
+  get replicas(): ServiceStack['replicas'] {
+    return this.web.replicas;
+  }
+
+  service(name: string): ServiceStack {
+    const found = this.stack.services.find((s) => s.service === name);
+    if (found === undefined) throw new Error(`the harness balances no service ${name}`);
+    return found;
+  }
+
+  /** A new snapshot for a service (the first one by default), as discovery would give it. */
+  setReplicas(replicas: readonly Replica[], why = 'test', service = this.web.service): void {
+    this.service(service).apply(replicas, why);
   }
 
   async close(): Promise<void> {
-    this.stack.health.stop();
     await this.stack.proxy.shutdown(0);
-    for (const backend of this.stack.replicas.all()) backend.resources.close();
+    for (const s of this.stack.services) s.close();
   }
 }
