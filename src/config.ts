@@ -4,6 +4,9 @@ import { parseCidr, type Cidr } from './proxy/cidr';
 export const STRATEGIES = ['round-robin', 'least-conn', 'p2c'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+export const MODES = ['http', 'tcp'] as const;
+export type Mode = (typeof MODES)[number];
+
 export const STICKY_MODES = ['none', 'cookie'] as const;
 export type StickyMode = (typeof STICKY_MODES)[number];
 
@@ -18,7 +21,9 @@ export interface Config {
   readonly network: string | undefined;
   readonly targetPort: number | undefined;
   readonly listenHost: string | undefined;
-  readonly listenPort: number;
+  readonly mode: Mode;
+  /** One port (HTTP), or one per service in LB_SERVICE order (TCP). */
+  readonly listenPorts: readonly number[];
   readonly adminHost: string | undefined;
   readonly adminPort: number;
   readonly strategy: Strategy;
@@ -87,7 +92,18 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
     help: "replicas' port; default: the single port their image exposes",
   },
   listenHost: { env: 'LB_LISTEN_HOST', flag: '--listen-host <addr>', help: 'address to listen on; default: all' },
-  listenPort: { env: 'LB_LISTEN_PORT', flag: '--listen-port <port>', help: 'port to listen on', default: '80' },
+  mode: {
+    env: 'LB_MODE',
+    flag: '--mode <mode>',
+    help: 'http | tcp (connections balanced as they are, any protocol; one listen port per service)',
+    default: 'http',
+  },
+  listenPorts: {
+    env: 'LB_LISTEN_PORT',
+    flag: '--listen-port <ports>',
+    help: 'port to listen on; in tcp mode one per service, comma-separated, in LB_SERVICE order',
+    default: '80',
+  },
   adminHost: {
     env: 'LB_ADMIN_HOST',
     flag: '--admin-host <addr>',
@@ -279,6 +295,10 @@ function parseInteger(raw: string, min: number, max: number): number {
 
 export const parsePort: Parser<number> = (raw) => parseInteger(raw, 1, 65535);
 
+function parsePortList(raw: string): number[] {
+  return raw.split(',').map((s) => parsePort(s.trim()));
+}
+
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)?$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 
@@ -401,7 +421,8 @@ export function parseConfig(raw: RawOptions): Config {
     network: r.optional('network', parseName),
     targetPort: r.optional('targetPort', parsePort),
     listenHost: r.optional('listenHost', (s) => s),
-    listenPort: r.withDefault('listenPort', parsePort),
+    mode: r.withDefault('mode', oneOf(MODES)),
+    listenPorts: r.withDefault('listenPorts', parsePortList),
     adminHost: r.optional('adminHost', (s) => s),
     adminPort: r.withDefault('adminPort', parsePort),
     strategy: r.withDefault('strategy', oneOf(STRATEGIES)),
@@ -441,12 +462,18 @@ export function parseConfig(raw: RawOptions): Config {
   if (r.valid('ejectMaxTime', 'ejectTime') && config.ejectMaxTime < config.ejectTime) {
     r.problems.push(`${describe('ejectMaxTime')}: must not be shorter than ${describe('ejectTime')}`);
   }
-  if (
-    r.valid('listenPort', 'adminPort') &&
-    config.listenPort === config.adminPort &&
-    config.listenHost === config.adminHost
-  ) {
-    r.problems.push(`${describe('listenPort')} and ${describe('adminPort')} must differ`);
+  if (r.valid('listenPorts', 'adminPort') && config.listenPorts.includes(config.adminPort) && config.listenHost === config.adminHost) {
+    r.problems.push(`${describe('listenPorts')} and ${describe('adminPort')} must differ`);
+  }
+  if (r.valid('listenPorts', 'mode', 'services')) {
+    const want = config.mode === 'tcp' ? config.services.length : 1;
+    if (config.listenPorts.length !== want) {
+      r.problems.push(
+        config.mode === 'tcp'
+          ? `${describe('listenPorts')}: tcp mode needs one port per service (${want}), not ${config.listenPorts.length}`
+          : `${describe('listenPorts')}: http mode listens on one port (services share it, routed by their labels)`,
+      );
+    }
   }
   if (config.resyncInterval < 100) r.problems.push(`${describe('resyncInterval')}: must be at least 100ms`);
   if (r.problems.length > 0) throw new ConfigError(r.problems);

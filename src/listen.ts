@@ -1,5 +1,4 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 
 /** `server.listen` as a promise that rejects on EADDRINUSE and the like. */
 export async function listenOn(server: Server, port: number, host?: string): Promise<AddressInfo> {

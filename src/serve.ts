@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createAdminServer } from './admin/admin-server';
+import { createAdminServer, type AdminService } from './admin/admin-server';
 import { PromMetrics } from './admin/metrics';
 import type { Config } from './config';
 import type { SnapshotFeed } from './docker/docker-feed';
@@ -12,6 +12,8 @@ import { createWebSocketProxy } from './proxy/websocket';
 import { describeRule } from './routing/route-rule';
 import { Router } from './routing/router';
 import { ServiceStack, type SharedParts } from './service-stack';
+import type { Snapshot } from './balancer/replica';
+import { TcpService } from './tcp/tcp-service';
 
 export interface RunningBalancer {
   readonly port: number;
@@ -110,19 +112,24 @@ function tickInterval(config: Config): number {
  */
 export async function startBalancer(config: Config, feed: SnapshotFeed, logger: AppLogger): Promise<RunningBalancer> {
   const { log } = logger;
-  const { services, proxy, metrics } = buildProxyStack(config, log);
-  const byName = new Map(services.map((s) => [s.service, s]));
+  const running = config.mode === 'tcp' ? await startTcp(config, log) : await startHttp(config, log);
+  const byName = new Map(running.services.map((s) => [s.service, s]));
   await feed.start((service, snapshot, why) => byName.get(service)?.apply(snapshot, why));
-  for (const s of services) s.health.start();
+  running.started();
 
-  const admin = createAdminServer({ project: feed.project, strategy: config.strategy, services, registry: metrics.registry });
+  const admin = createAdminServer({
+    project: feed.project,
+    strategy: config.strategy,
+    services: running.services,
+    registry: running.metrics.registry,
+  });
   const adminAddress = await listenOn(admin, config.adminPort, config.adminHost);
-  const address = await proxy.listen(config.listenPort, config.listenHost);
   log.info(
     {
-      services: services.map((s) => `${s.service} (${describeRule(s.rule)}, ${s.replicas.all().length} replicas)`),
+      mode: config.mode,
+      services: running.services.map((s) => `${s.service} (${describeRule(s.rule)}, ${s.replicas.all().length} replicas)`),
       project: feed.project,
-      port: address.port,
+      ports: running.ports,
       adminPort: adminAddress.port,
       strategy: config.strategy,
     },
@@ -130,16 +137,72 @@ export async function startBalancer(config: Config, feed: SnapshotFeed, logger: 
   );
 
   return {
-    port: address.port,
+    port: running.ports[0] ?? 0,
     adminPort: adminAddress.port,
     async stop() {
       feed.stop();
-      for (const s of services) s.health.stop();
-      const cut = await proxy.shutdown(config.shutdownTimeout);
+      const cut = await running.stop(config.shutdownTimeout);
       admin.close();
       admin.closeAllConnections();
+      return cut;
+    },
+  };
+}
+
+/** A balancer's services listening, whichever the mode. */
+interface Listening {
+  readonly services: readonly (AdminService & { apply(snapshot: Snapshot, why: string): void })[];
+  readonly metrics: PromMetrics;
+  readonly ports: readonly number[];
+  /** The first snapshots are in: start what needs replicas (health probes). */
+  started(): void;
+  stop(timeoutMs: number): Promise<number>;
+}
+
+async function startHttp(config: Config, log: Logger): Promise<Listening> {
+  const { services, proxy, metrics } = buildProxyStack(config, log);
+  const address = await proxy.listen(config.listenPorts[0] ?? 80, config.listenHost);
+  return {
+    services,
+    metrics,
+    ports: [address.port],
+    started: () => {
+      for (const s of services) s.health.start();
+    },
+    async stop(timeoutMs) {
+      for (const s of services) s.health.stop();
+      const cut = await proxy.shutdown(timeoutMs);
       for (const s of services) s.close();
       return cut;
+    },
+  };
+}
+
+/** TCP mode: each service on its own port, its connections balanced as they are. */
+async function startTcp(config: Config, log: Logger): Promise<Listening> {
+  const services = config.services.map((service) => new TcpService(service, config, log, () => wake()));
+  const wake = (): void => {
+    setImmediate(() => services.forEach((s) => s.holding.wakeAll()));
+  };
+  const metrics = new PromMetrics({
+    services: () => services,
+    openConnections: () => services.reduce((n, s) => n + s.connections, 0),
+    openWebSockets: () => 0,
+    tcp: () => services,
+  });
+  const ports: number[] = [];
+  for (const [i, s] of services.entries()) ports.push((await s.listen(config.listenPorts[i] ?? 0, config.listenHost)).port);
+  const ticker = setInterval(() => services.forEach((s) => s.tick(performance.now())), tickInterval(config));
+  ticker.unref();
+  return {
+    services,
+    metrics,
+    ports,
+    started: () => {},
+    async stop(timeoutMs) {
+      clearInterval(ticker);
+      const cuts = await Promise.all(services.map((s) => s.shutdown(timeoutMs)));
+      return cuts.reduce((a, b) => a + b, 0);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { ReplicaState } from '../balancer/replica';
 import type { ReplicaSet } from '../balancer/replica-set';
 import type { Metrics } from '../proxy/request-record';
 import type { FailureKind } from '../proxy/upstream-failure';
+import type { TcpReplica } from '../tcp/tcp-replica';
 
 const STATES: readonly ReplicaState[] = ['ready', 'starting', 'unhealthy', 'draining', 'drained', 'ejected'];
 
@@ -14,10 +15,18 @@ export interface ServiceGauges {
   readonly holding: { readonly size: number };
 }
 
+/** A service in TCP mode: its replicas' connections and bytes. */
+export interface TcpGauges {
+  readonly service: string;
+  readonly replicas: ReplicaSet<TcpReplica>;
+}
+
 export interface Gauges {
   readonly services: () => readonly ServiceGauges[];
   readonly openConnections: () => number;
   readonly openWebSockets: () => number;
+  /** TCP mode's services, for per-replica connection and byte counts. */
+  readonly tcp?: () => readonly TcpGauges[];
 }
 
 /**
@@ -95,6 +104,7 @@ export class PromMetrics {
         this.set(gauges.openConnections());
       },
     });
+    if (gauges.tcp !== undefined) tcpGauges(gauges.tcp, registers);
     new Gauge({
       name: 'compose_lb_open_websockets',
       help: 'WebSockets being proxied',
@@ -128,4 +138,29 @@ export class PromMetrics {
     this.views.set(service, view);
     return view;
   }
+}
+
+/**
+ * TCP mode's figures per replica, read from its counters at scrape time:
+ * connections opened, failed and open, and bytes each way (in: from the replica).
+ */
+function tcpGauges(services: () => readonly TcpGauges[], registers: Registry[]): void {
+  const perReplica = (name: string, help: string, read: (r: TcpReplica) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['service', 'replica'],
+      registers,
+      collect() {
+        for (const s of services()) {
+          for (const b of s.replicas.all()) this.set({ service: s.service, replica: b.replica.name }, read(b.resources));
+        }
+      },
+    });
+  };
+  perReplica('compose_lb_tcp_connections_opened', 'Connections made to each replica (TCP mode)', (r) => r.opened);
+  perReplica('compose_lb_tcp_connections_failed', 'Connections to each replica that failed to open (TCP mode)', (r) => r.failed);
+  perReplica('compose_lb_tcp_connections_open', 'Connections open to each replica now (TCP mode)', (r) => r.open);
+  perReplica('compose_lb_tcp_bytes_from_replica', 'Bytes received from each replica (TCP mode)', (r) => r.bytesFromReplica);
+  perReplica('compose_lb_tcp_bytes_to_replica', 'Bytes sent to each replica (TCP mode)', (r) => r.bytesToReplica);
 }

@@ -42,7 +42,7 @@ export function balancerLines(spec: BalancerSpec, keyIndent: string, indents: In
     `${body}environment:`,
     env('services', yamlScalar(spec.service)),
     env('targetPort', `"${spec.port}"`),
-    env('listenPort', `"${spec.port}"`),
+    env('listenPorts', `"${spec.port}"`),
     // The admin endpoint must not take the port the balancer listens on.
     ...(spec.port === defaultAdminPort ? [env('adminPort', `"${defaultAdminPort + 1}"`)] : []),
     ...list('volumes', [DOCKER_SOCKET_VOLUME]),

@@ -15,11 +15,11 @@ function problemsOf(raw: RawOptions): readonly string[] {
 describe('rawOptionsFrom', () => {
   it('reads each option from its environment variable and ignores unrelated ones', () => {
     const env = { LB_SERVICE: 'web', LB_LISTEN_PORT: '8080', LOG_LEVEL: 'debug', PATH: '/usr/bin' };
-    expect(rawOptionsFrom(env)).toEqual({ services: 'web', listenPort: '8080', logLevel: 'debug' });
+    expect(rawOptionsFrom(env)).toEqual({ services: 'web', listenPorts: '8080', logLevel: 'debug' });
   });
 
   it("reads commander's values by flag name: --service, --listen-port", () => {
-    expect(flagValues({ service: 'web,api', listenPort: '8080', unknown: 'x' })).toEqual({ services: 'web,api', listenPort: '8080' });
+    expect(flagValues({ service: 'web,api', listenPort: '8080', unknown: 'x' })).toEqual({ services: 'web,api', listenPorts: '8080' });
   });
 
   it('lets a flag override its environment variable, and falls back to the environment for the rest', () => {
@@ -44,7 +44,8 @@ describe('parseConfig', () => {
       network: undefined,
       targetPort: undefined,
       listenHost: undefined,
-      listenPort: 80,
+      mode: 'http',
+      listenPorts: [80],
       adminHost: undefined,
       adminPort: 8081,
       strategy: 'round-robin',
@@ -80,7 +81,7 @@ describe('parseConfig', () => {
   });
 
   it('treats an empty optional value as unset', () => {
-    expect(parseConfig({ services: 'web', listenPort: '', project: '' })).toMatchObject({ listenPort: 80, project: undefined });
+    expect(parseConfig({ services: 'web', listenPorts: '', project: '' })).toMatchObject({ listenPorts: [80], project: undefined });
   });
 
   it.each<[string, RawOptions, Partial<Config>]>([
@@ -90,7 +91,7 @@ describe('parseConfig', () => {
     ['a bare number as milliseconds', { upstreamIdleTimeout: '250' }, { upstreamIdleTimeout: 250 }],
     ['a fractional duration', { resyncInterval: '1.5s' }, { resyncInterval: 1_500 }],
     ['a duration with surrounding spaces', { connectTimeout: ' 3s ' }, { connectTimeout: 3_000 }],
-    ['the lowest and highest port', { listenPort: '1', adminPort: '65535' }, { listenPort: 1, adminPort: 65535 }],
+    ['the lowest and highest port', { listenPorts: '1', adminPort: '65535' }, { listenPorts: [1], adminPort: 65535 }],
     ['a target port', { targetPort: '8080' }, { targetPort: 8080 }],
     ['least-conn', { strategy: 'least-conn' }, { strategy: 'least-conn' }],
     ['a log level', { logLevel: 'silent' }, { logLevel: 'silent' }],
@@ -132,10 +133,10 @@ describe('parseConfig', () => {
   });
 
   it.each<[string, RawOptions, string]>([
-    ['port 0', { listenPort: '0' }, 'LB_LISTEN_PORT (--listen-port): 0 is out of range (1-65535)'],
+    ['port 0', { listenPorts: '0' }, 'LB_LISTEN_PORT (--listen-port): 0 is out of range (1-65535)'],
     ['port 65536', { adminPort: '65536' }, 'LB_ADMIN_PORT (--admin-port): 65536 is out of range (1-65535)'],
     ['a port that is not a number', { targetPort: 'http' }, 'LB_TARGET_PORT (--target-port): "http" is not a whole number'],
-    ['a negative port', { listenPort: '-1' }, 'LB_LISTEN_PORT (--listen-port): "-1" is not a whole number'],
+    ['a negative port', { listenPorts: '-1' }, 'LB_LISTEN_PORT (--listen-port): "-1" is not a whole number'],
     ['an hour unit', { connectTimeout: '1h' }, 'LB_CONNECT_TIMEOUT (--connect-timeout): "1h" is not a duration (examples: 500ms, 10s, 2m)'],
     ['a negative duration', { shutdownTimeout: '-5s' }, 'LB_SHUTDOWN_TIMEOUT (--shutdown-timeout): "-5s" is not a duration (examples: 500ms, 10s, 2m)'],
     ['a word as duration', { responseTimeout: 'soon' }, 'LB_RESPONSE_TIMEOUT (--response-timeout): "soon" is not a duration (examples: 500ms, 10s, 2m)'],
@@ -148,8 +149,8 @@ describe('parseConfig', () => {
     ['a project starting with a dash', { project: '-x' }, 'LB_PROJECT (--project): "-x" is not a valid name (letters, digits, "_", "." and "-")'],
     ['a CIDR prefix too long', { trustedProxies: '10.0.0.0/33' }, 'LB_TRUSTED_PROXIES (--trusted-proxies): "10.0.0.0/33" has an invalid prefix length (0-32)'],
     ['a word as CIDR', { trustedProxies: '10.0.0.0/8,gateway' }, 'LB_TRUSTED_PROXIES (--trusted-proxies): "gateway" is not an IP address or CIDR'],
-    ['the default admin port as listen port', { listenPort: '8081' }, 'LB_LISTEN_PORT (--listen-port) and LB_ADMIN_PORT (--admin-port) must differ'],
-    ['equal ports on the same host', { listenHost: '::1', adminHost: '::1', listenPort: '9000', adminPort: '9000' }, 'LB_LISTEN_PORT (--listen-port) and LB_ADMIN_PORT (--admin-port) must differ'],
+    ['the default admin port as listen port', { listenPorts: '8081' }, 'LB_LISTEN_PORT (--listen-port) and LB_ADMIN_PORT (--admin-port) must differ'],
+    ['equal ports on the same host', { listenHost: '::1', adminHost: '::1', listenPorts: '9000', adminPort: '9000' }, 'LB_LISTEN_PORT (--listen-port) and LB_ADMIN_PORT (--admin-port) must differ'],
     ['a health path without a leading slash', { healthPath: 'healthz' }, 'LB_HEALTH_PATH (--health-path): "healthz" is not a path (it starts with / and has no spaces)'],
     ['a health path with a space', { healthPath: '/a b' }, 'LB_HEALTH_PATH (--health-path): "/a b" is not a path (it starts with / and has no spaces)'],
     ['no connections at all', { maxConnections: '0' }, 'LB_MAX_CONNECTIONS (--max-connections): 0 is out of range (1-1000000)'],
@@ -171,7 +172,7 @@ describe('parseConfig', () => {
   });
 
   it('reports every bad value at once, in one error whose message lists them all', () => {
-    const raw = { listenPort: 'x', strategy: 'fastest', connectTimeout: '3 s', retries: '99' };
+    const raw = { listenPorts: 'x', strategy: 'fastest', connectTimeout: '3 s', retries: '99' };
     let error: unknown;
     try {
       parseConfig(raw);
@@ -194,7 +195,7 @@ describe('parseConfig', () => {
 
   // A refused value must not stand in as its default and then fail a check against another option.
   it.each<[string, RawOptions, string]>([
-    ['ports equal', { listenPort: 'eighty', adminPort: '80' }, 'LB_LISTEN_PORT (--listen-port): "eighty" is not a whole number'],
+    ['ports equal', { listenPorts: 'eighty', adminPort: '80' }, 'LB_LISTEN_PORT (--listen-port): "eighty" is not a whole number'],
     ['ejection times out of order', { ejectTime: 'long', ejectMaxTime: '500ms' }, 'LB_EJECT_TIME (--eject-time): "long" is not a duration (examples: 500ms, 10s, 2m)'],
     ['client timeouts out of order', { clientHeadersTimeout: 'x', clientRequestTimeout: '1s' }, 'LB_CLIENT_HEADERS_TIMEOUT (--client-headers-timeout): "x" is not a duration (examples: 500ms, 10s, 2m)'],
   ])('does not call %s when one of them was refused', (_name, raw, problem) => {

@@ -6,7 +6,7 @@ import { closedPort } from '../support/upstream-server';
 
 /** The proxy stack against real sockets on 127.0.0.1: what a client and a replica see. */
 
-const { upstream, proxy } = scopedServers();
+const { upstream, rawReplica, proxy } = scopedServers();
 
 const proxyTo = (ports: readonly number[], options: Parameters<typeof ProxyHarness.start>[1] = {}) =>
   proxy(
@@ -123,6 +123,21 @@ describe('draining and connection reuse', () => {
     // The replica would keep it for a minute; the balancer closes it first.
     await once(socket!, 'close');
     expect(replica.sockets.size).toBe(0);
+  });
+
+  it('sends a GET again to the same replica when it closed a kept-alive connection as the request went out', async () => {
+    // nginx and lighttpd close idle connections without a Keep-Alive hint, so the close can cross the next
+    // request (found by test/docker/interop.test.ts). With one replica and no holding, this was a 502.
+    const replica = await rawReplica((s, _head, index) => {
+      if (index === 1) s.end();
+      else s.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n${index}!`);
+    });
+    const lb = await proxyTo([replica.port], { holdTimeout: '0' });
+    expect(await getText(`${lb.url}/`)).toEqual({ status: 200, body: '0!' });
+    expect(await getText(`${lb.url}/`)).toEqual({ status: 200, body: '2!' });
+    expect(lb.logs.filter((l) => l.level === 'warn').map((l) => [l.msg, l.code])).toEqual([
+      ['kept-alive connection closed by the replica; retrying on a new one', 'ERR_UPSTREAM_CLOSED'],
+    ]);
   });
 
   it('releases the replica request at once when the client goes away (its connection reset)', async () => {

@@ -37,7 +37,7 @@ export class ProxyHarness {
   /** A balancer of `web` (or of LB_SERVICE's list in `options`), whose first service gets `replicas`. */
   static async start(replicas: readonly Replica[], options: RawOptions = {}): Promise<ProxyHarness> {
     const { log, lines } = captureLogs();
-    const config = parseConfig({ services: 'web', listenPort: '1', adminPort: '2', ...options });
+    const config = parseConfig({ services: 'web', listenPorts: '1', adminPort: '2', ...options });
     const stack = buildProxyStack(config, log);
     stack.services[0]?.apply(replicas, 'test');
     for (const s of stack.services) s.health.start();

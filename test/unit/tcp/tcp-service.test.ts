@@ -1,0 +1,121 @@
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { parseConfig } from '../../../src/config';
+import { TcpService } from '../../../src/tcp/tcp-service';
+import { localReplica } from '../support/proxy-harness';
+import { captureLogs } from '../support/log-capture';
+import { closedPort } from '../support/upstream-server';
+
+/** A replica speaking a line protocol of its own: it answers each line with its name and the line. */
+async function lineServer(name: string): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('data', (data: Buffer) => socket.write(`${name}:${data.toString().trim()}\n`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Opens a connection through the balancer, sends a line, resolves with the answer line. */
+function ask(port: number, line: string): Promise<{ answer: string; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${line}\n`));
+    socket.once('data', (data: Buffer) => resolve({ answer: data.toString().trim(), socket }));
+    socket.once('error', reject);
+  });
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function tcpBalancer(options: Record<string, string> = {}): Promise<{ service: TcpService; port: number }> {
+  const config = parseConfig({ services: 'cache', mode: 'tcp', listenPorts: '1', adminPort: '2', ...options });
+  const service = new TcpService('cache', config, captureLogs().log, () => setImmediate(() => service.holding.wakeAll()));
+  const { port } = await service.listen(0, '127.0.0.1');
+  const ticker = setInterval(() => service.tick(performance.now()), 10);
+  cleanups.push(() => {
+    clearInterval(ticker);
+    service.close();
+  });
+  return { service, port };
+}
+
+describe('TCP mode', () => {
+  it('balances connections round-robin, passing bytes both ways unread', async () => {
+    const [a, b] = [await lineServer('a'), await lineServer('b')];
+    cleanups.push(a.close, b.close);
+    const { service, port } = await tcpBalancer();
+    service.apply([localReplica(a.port), localReplica(b.port)], 'test');
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { answer, socket } = await ask(port, `PING ${i}`);
+      answers.push(answer);
+      socket.destroy();
+    }
+    expect(answers).toEqual(['a:PING 0', 'b:PING 1', 'a:PING 2', 'b:PING 3']);
+  });
+
+  it('tries another replica when one refuses the connection (nothing was sent yet)', async () => {
+    const good = await lineServer('good');
+    cleanups.push(good.close);
+    const { service, port } = await tcpBalancer();
+    service.apply([localReplica(await closedPort()), localReplica(good.port)], 'test');
+    for (let i = 0; i < 3; i++) {
+      const { answer, socket } = await ask(port, 'x');
+      expect(answer).toBe('good:x');
+      socket.destroy();
+    }
+  });
+
+  it('holds a client while no replica is ready, and connects it when one is', async () => {
+    const { service, port } = await tcpBalancer();
+    const pending = ask(port, 'early');
+    const late = await lineServer('late');
+    cleanups.push(late.close);
+    service.apply([localReplica(late.port)], 'container start');
+    const { answer, socket } = await pending;
+    expect(answer).toBe('late:early');
+    socket.destroy();
+  });
+
+  it('gives a stopping replica no new connection, and lets its open one run', async () => {
+    const [old, fresh] = [await lineServer('old'), await lineServer('new')];
+    cleanups.push(old.close, fresh.close);
+    const { service, port } = await tcpBalancer();
+    const [r1, r2] = [localReplica(old.port), localReplica(fresh.port)];
+    service.apply([r1], 'test');
+    const open = await ask(port, 'first');
+    service.apply([{ ...r1, stopping: true }, r2], 'kill (signal 15)');
+    const next = await ask(port, 'second');
+    expect(next.answer).toBe('new:second');
+    // The connection to the stopping replica still carries bytes.
+    const again = new Promise<string>((resolve) => open.socket.once('data', (d: Buffer) => resolve(d.toString().trim())));
+    open.socket.write('still here\n');
+    expect(await again).toBe('old:still here');
+    open.socket.destroy();
+    next.socket.destroy();
+  });
+
+  it('counts connections and bytes per replica for the metrics', async () => {
+    const a = await lineServer('a');
+    cleanups.push(a.close);
+    const { service, port } = await tcpBalancer();
+    service.apply([localReplica(a.port)], 'test');
+    const { socket } = await ask(port, 'hello');
+    const replica = service.replicas.all()[0]!.resources;
+    expect([replica.opened, replica.open, replica.bytesToReplica, replica.bytesFromReplica]).toEqual([1, 1, 6, 8]);
+    socket.destroy();
+  });
+});
