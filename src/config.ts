@@ -18,6 +18,8 @@ export interface Config {
   /** Services to balance; with several, requests are routed by their labels (src/routing). */
   readonly services: readonly string[];
   readonly project: string | undefined;
+  /** Read replicas from discovery (`compose-lb discover`) here, holding no Docker socket. */
+  readonly discoveryUrl: string | undefined;
   readonly network: string | undefined;
   readonly targetPort: number | undefined;
   readonly listenHost: string | undefined;
@@ -75,6 +77,11 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
     env: 'LB_SERVICE',
     flag: '--service <names>',
     help: 'Compose service to balance (required); several, comma-separated, are routed by their compose-lb.host and compose-lb.path-prefix labels',
+  },
+  discoveryUrl: {
+    env: 'LB_DISCOVERY_URL',
+    flag: '--discovery-url <url>',
+    help: 'read replicas from compose-lb discover at this URL (e.g. http://lb-discovery:8082) instead of the Docker socket',
   },
   project: {
     env: 'LB_PROJECT',
@@ -325,6 +332,17 @@ function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
   };
 }
 
+function parseHttpUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`"${raw}" is not a URL (example: http://lb-discovery:8082)`);
+  }
+  if (url.protocol !== 'http:') throw new Error(`"${raw}" is not an http:// URL`);
+  return raw;
+}
+
 function parsePath(raw: string): string {
   if (!/^\/[\x21-\x7e]*$/.test(raw)) throw new Error(`"${raw}" is not a path (it starts with / and has no spaces)`);
   return raw;
@@ -418,6 +436,7 @@ export function parseConfig(raw: RawOptions): Config {
   const config: Config = {
     services: r.required('services', parseNameList, []),
     project: r.optional('project', parseName),
+    discoveryUrl: r.optional('discoveryUrl', parseHttpUrl),
     network: r.optional('network', parseName),
     targetPort: r.optional('targetPort', parsePort),
     listenHost: r.optional('listenHost', (s) => s),

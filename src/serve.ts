@@ -117,11 +117,13 @@ export async function startBalancer(config: Config, feed: SnapshotFeed, logger: 
   await feed.start((service, snapshot, why) => byName.get(service)?.apply(snapshot, why));
   running.started();
 
+  running.metrics.source.feed = () => feed.status();
   const admin = createAdminServer({
-    project: feed.project,
+    project: () => feed.project,
     strategy: config.strategy,
     services: running.services,
     registry: running.metrics.registry,
+    feed: () => feed.status(),
   });
   const adminAddress = await listenOn(admin, config.adminPort, config.adminHost);
   log.info(

@@ -4,6 +4,7 @@ import type { Backend } from '../balancer/backend';
 import { findReplica } from '../balancer/replica-ref';
 import type { ReplicaSet } from '../balancer/replica-set';
 import { unmapIPv4 } from '../proxy/cidr';
+import type { FeedStatus } from '../docker/docker-feed';
 import { describeRule, type RouteRule } from '../routing/route-rule';
 
 /** One replica as /replicas shows it (and as `compose-lb status` reads it). */
@@ -54,17 +55,20 @@ export interface AdminService {
 }
 
 export interface AdminOptions {
-  readonly project: string;
+  /** Known once the feed has answered (discovery names it). */
+  readonly project: () => string;
   readonly strategy: string;
   readonly services: readonly AdminService[];
   readonly registry: Registry;
+  /** Where the replicas come from; a view from discovery may be stale while it is unreachable. */
+  readonly feed: () => FeedStatus;
 }
 
 export function replicasDocument(opts: AdminOptions, service: AdminService, now = Date.now()): ReplicasDocument {
   const replicas = service.replicas.all().map((b) => replicaView(b, now));
   return {
     service: service.service,
-    project: opts.project,
+    project: opts.project(),
     strategy: opts.strategy,
     route: describeRule(service.rule),
     ready: replicas.filter((r) => r.state === 'ready').length,
@@ -126,9 +130,15 @@ export function createAdminServer(opts: AdminOptions): Server {
       json(405, { error: 'method not allowed' });
     } else if (path === '/healthz') {
       const services = opts.services.map((s) => replicasDocument(opts, s));
-      json(200, { status: 'ok', services: services.map(({ service: name, ready, replicas }) => ({ service: name, ready, replicas: replicas.length })) });
+      const feed = opts.feed();
+      json(200, {
+        // Still serving with the last view: the process is healthy, and says the view may be old.
+        status: feed.connected ? 'ok' : 'stale',
+        replicasFrom: { ...feed, since: new Date(feed.since).toISOString() },
+        services: services.map(({ service: name, ready, replicas }) => ({ service: name, ready, replicas: replicas.length })),
+      });
     } else if (path === '/services') {
-      json(200, { project: opts.project, services: opts.services.map((s) => replicasDocument(opts, s)) });
+      json(200, { project: opts.project(), services: opts.services.map((s) => replicasDocument(opts, s)) });
     } else if (path === '/replicas' && service !== undefined) {
       json(200, replicasDocument(opts, service));
     } else if (path === '/metrics') {

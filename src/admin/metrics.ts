@@ -4,6 +4,7 @@ import type { ReplicaSet } from '../balancer/replica-set';
 import type { Metrics } from '../proxy/request-record';
 import type { FailureKind } from '../proxy/upstream-failure';
 import type { TcpReplica } from '../tcp/tcp-replica';
+import type { FeedStatus } from '../docker/docker-feed';
 
 const STATES: readonly ReplicaState[] = ['ready', 'starting', 'unhealthy', 'draining', 'drained', 'ejected'];
 
@@ -29,6 +30,11 @@ export interface Gauges {
   readonly tcp?: () => readonly TcpGauges[];
 }
 
+/** Where the replicas come from, once known (the feed starts after the stack is built). */
+export interface FeedGauge {
+  feed: (() => FeedStatus) | undefined;
+}
+
 /**
  * Prometheus metrics, served on the admin port at /metrics. Every request
  * metric carries the service it went to (empty for requests the balancer
@@ -41,6 +47,8 @@ export class PromMetrics {
   private readonly latency: Histogram<'service'>;
   private readonly holdTime: Histogram<'service'>;
   private readonly views = new Map<string, Metrics>();
+  /** Set by the composition root once the feed exists. */
+  readonly source: FeedGauge = { feed: undefined };
 
   constructor(gauges: Gauges) {
     const registers = [this.registry];
@@ -105,6 +113,17 @@ export class PromMetrics {
       },
     });
     if (gauges.tcp !== undefined) tcpGauges(gauges.tcp, registers);
+    const source = this.source;
+    new Gauge({
+      name: 'compose_lb_replicas_source_connected',
+      help: 'Whether the source of replicas (the Docker API, or discovery) is reachable; 0: serving with the last view',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        const status = source.feed?.();
+        if (status !== undefined) this.set({ source: status.source }, status.connected ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'compose_lb_open_websockets',
       help: 'WebSockets being proxied',

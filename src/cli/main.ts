@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { LbError, UsageError } from '../errors';
 import { InterruptedError } from '../runtime/runtime-errors';
 import { registerComposeCommands } from './compose-commands';
+import { registerDiscoverCommand } from './discover-command';
 import { registerProbeCommand } from './probe-command';
 import { registerServeCommand } from './serve-command';
 
@@ -15,6 +16,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
   registerServeCommand(program);
+  registerDiscoverCommand(program);
   registerProbeCommand(program);
   registerComposeCommands(program);
   for (const command of program.commands) command.exitOverride();

@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
-import { flagValues, OPTIONS, parseConfig, rawOptionsFrom, type ConfigKey } from '../config';
+import { flagValues, OPTIONS, parseConfig, rawOptionsFrom, type Config, type ConfigKey } from '../config';
 import { statSync } from 'node:fs';
 import { connectionAdvice, type SocketFacts } from '../docker/connection-advice';
-import { DockerFeed } from '../docker/docker-feed';
+import type { Logger } from 'pino';
+import { DiscoveryFeed } from '../discovery/discovery-feed';
+import { DockerFeed, type SnapshotFeed } from '../docker/docker-feed';
+import { readHostFacts } from '../docker/identity';
 import { DockerodeApi } from '../docker/dockerode-api';
 import { DockerError } from '../errors';
 import { createLogger } from '../log';
 import { startBalancer } from '../serve';
+import { until } from './signals';
 
 export function registerServeCommand(program: Command): void {
   const serve = program
@@ -27,7 +31,7 @@ export function registerServeCommand(program: Command): void {
       logger.flush();
       process.exit(1);
     });
-    const balancer = await DockerFeed.open(new DockerodeApi(), { ...config, resyncIntervalMs: config.resyncInterval }, log)
+    const balancer = await openFeed(config, log)
       .then((feed) => startBalancer(config, feed, logger))
       .catch((err: unknown) => {
       const advice = connectionAdvice(err as NodeJS.ErrnoException, socketFacts());
@@ -36,18 +40,20 @@ export function registerServeCommand(program: Command): void {
       logger.flush();
       throw new DockerError(advice, { cause: err });
     });
-    await new Promise<void>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals): void => {
-        log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-        resolve();
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-    });
+    const signal = await until(['SIGTERM', 'SIGINT']);
+    log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     const cut = await balancer.stop();
     log.info({ cut }, cut === 0 ? 'stopped cleanly' : 'stopped; some requests were cut off at the deadline');
     logger.flush();
   });
+}
+
+/** Replicas from discovery when LB_DISCOVERY_URL is set (no socket here), else from the Docker API. */
+async function openFeed(config: Config, log: Logger): Promise<SnapshotFeed> {
+  if (config.discoveryUrl === undefined) {
+    return DockerFeed.open(new DockerodeApi(), { ...config, resyncIntervalMs: config.resyncInterval }, log);
+  }
+  return new DiscoveryFeed({ ...config, url: config.discoveryUrl, host: await readHostFacts(), log });
 }
 
 function socketFacts(): SocketFacts {

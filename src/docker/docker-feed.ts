@@ -4,10 +4,20 @@ import type { DockerApi } from './docker-api';
 import { resolveIdentity, type IdentityConfig } from './identity';
 import { ReplicaSource } from './replica-source';
 
+/** Where a balancer's replicas come from, and whether that view is current. */
+export interface FeedStatus {
+  readonly source: 'docker' | 'discovery';
+  /** False while the source is unreachable: the balancer serves its last view, which may be stale. */
+  readonly connected: boolean;
+  /** When `connected` last changed (epoch ms). */
+  readonly since: number;
+}
+
 /** Snapshots of every balanced service's replicas, from wherever they are found. */
 export interface SnapshotFeed {
   /** The Compose project the services belong to. */
   readonly project: string;
+  status(): FeedStatus;
   /** Starts watching; resolves once every service has a first view (or its first try failed). */
   start(onSnapshot: (service: string, snapshot: Snapshot, why: string) => void): Promise<void>;
   stop(): void;
@@ -21,6 +31,8 @@ export interface DockerFeedOptions extends IdentityConfig {
 /** The feed straight from the Docker API: one ReplicaSource per service, in the balancer's own process. */
 export class DockerFeed implements SnapshotFeed {
   private sources: ReplicaSource[] = [];
+  private connected = true;
+  private since = Date.now();
 
   private constructor(
     readonly project: string,
@@ -49,5 +61,15 @@ export class DockerFeed implements SnapshotFeed {
 
   stop(): void {
     for (const source of this.sources) source.stop();
+  }
+
+  /** Through an events-stream outage the sources keep their last view: connected is false meanwhile. */
+  status(): FeedStatus {
+    const connected = this.sources.every((s) => s.streaming);
+    if (connected !== this.connected) {
+      this.connected = connected;
+      this.since = Date.now();
+    }
+    return { source: 'docker', connected, since: this.since };
   }
 }

@@ -61,7 +61,22 @@ export async function resolveIdentity(
   config: IdentityConfig,
   host: () => Promise<HostFacts> = readHostFacts,
 ): Promise<Identity> {
-  const self = await findSelf(docker, await host());
+  return identityOf(config, await findSelf(docker, await host()));
+}
+
+/**
+ * The same for a balancer elsewhere (discovery resolves it for a balancer without the socket): the
+ * first of `ids` that names a container by its ID (not a name that looks like one) is the balancer's.
+ */
+export async function resolveIdentityOf(docker: DockerApi, config: IdentityConfig, ids: readonly string[]): Promise<Identity> {
+  for (const id of ids) {
+    const container = await docker.inspectContainer(id);
+    if (container?.Id.startsWith(id) === true) return identityOf(config, container);
+  }
+  return identityOf(config, undefined);
+}
+
+function identityOf(config: IdentityConfig, self: ContainerJson | undefined): Identity {
   const labels = self?.Config?.Labels ?? {};
   const project = config.project ?? labels[COMPOSE_LABELS.project];
   const problems: string[] = [];

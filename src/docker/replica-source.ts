@@ -70,6 +70,11 @@ export class ReplicaSource {
     return this.snapshot;
   }
 
+  /** The events stream is open: the snapshot follows Docker as it changes. */
+  get streaming(): boolean {
+    return this.stream !== undefined && !this.stream.destroyed && !this.stopped;
+  }
+
   /** Starts watching; resolves after the first re-list has finished (or failed). */
   start(): Promise<void> {
     this.firstRelist ??= new Promise((resolve) => {
@@ -117,6 +122,7 @@ export class ReplicaSource {
         attempt = 0;
         this.requestRelist(reconnected ? 'events stream reconnected' : 'initial list');
         await this.consume(this.stream);
+        this.stream.destroy();
         if (!this.stopped) this.opts.log.warn('docker events stream ended; keeping the last known replicas');
       } catch (err) {
         if (!this.stopped) {

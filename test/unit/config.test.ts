@@ -41,6 +41,7 @@ describe('parseConfig', () => {
     const expected: Config = {
       services: ['web'],
       project: undefined,
+      discoveryUrl: undefined,
       network: undefined,
       targetPort: undefined,
       listenHost: undefined,

@@ -1,0 +1,24 @@
+import type { AddressInfo } from 'node:net';
+import { DiscoveryServer } from './discovery/discovery-server';
+import type { DockerApi } from './docker/docker-api';
+import { listenOn } from './listen';
+import type { AppLogger } from './log';
+
+export interface DiscoverConfig {
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly resyncIntervalMs: number;
+}
+
+export interface RunningDiscovery {
+  readonly address: AddressInfo;
+  stop(): void;
+}
+
+/** The composition root of `compose-lb discover`: the Docker API -> replica sources -> the watch endpoint. */
+export async function startDiscovery(config: DiscoverConfig, docker: DockerApi, logger: AppLogger): Promise<RunningDiscovery> {
+  const discovery = new DiscoveryServer({ docker, log: logger.log, resyncIntervalMs: config.resyncIntervalMs });
+  const address = await listenOn(discovery.server, config.port, config.host);
+  logger.log.info({ port: address.port }, 'compose-lb discovery listening');
+  return { address, stop: () => discovery.close() };
+}

@@ -1,0 +1,154 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Snapshot } from '../balancer/replica';
+import type { DockerApi } from '../docker/docker-api';
+import { resolveIdentityOf } from '../docker/identity';
+import { ReplicaSource } from '../docker/replica-source';
+import { LbError } from '../errors';
+import { parseWatchQuery, PROTOCOL_VERSION, sseEvent, WATCH_PATH, type WatchRequest } from './protocol';
+
+/** Keeps a dead connection from looking alive: proxies and balancers see bytes this often. */
+const PING_MS = 15_000;
+/** A watch nobody follows any more is kept this long, for a balancer that reconnects. */
+const LINGER_MS = 30_000;
+
+export interface DiscoveryOptions {
+  readonly docker: DockerApi;
+  readonly log: Logger;
+  readonly resyncIntervalMs: number;
+}
+
+/** What one watched service needs: where, and how its replicas are reached. */
+interface WatchKey {
+  readonly project: string;
+  readonly service: string;
+  readonly networks: readonly string[];
+  readonly targetPort: number | undefined;
+}
+
+/** One ReplicaSource, shared by every balancer that watches the same service the same way. */
+class Watch {
+  readonly followers = new Set<(snapshot: Snapshot, why: string) => void>();
+  private readonly source: ReplicaSource;
+  private readonly started: Promise<void>;
+  private lingering: NodeJS.Timeout | undefined;
+
+  constructor(
+    key: WatchKey,
+    opts: DiscoveryOptions,
+    private readonly onIdle: () => void,
+  ) {
+    this.source = new ReplicaSource({
+      docker: opts.docker,
+      context: { ...key, networks: new Set(key.networks) },
+      log: opts.log.child({ service: key.service }),
+      onSnapshot: (snapshot, why) => {
+        for (const follow of this.followers) follow(snapshot, why);
+      },
+      resyncIntervalMs: opts.resyncIntervalMs,
+    });
+    this.started = this.source.start();
+  }
+
+  /** Follows the service; the current snapshot comes first, once the first list is in. */
+  async follow(follower: (snapshot: Snapshot, why: string) => void): Promise<void> {
+    clearTimeout(this.lingering);
+    this.followers.add(follower);
+    await this.started;
+    if (this.followers.has(follower)) follower(this.source.current(), 'initial list');
+  }
+
+  unfollow(follower: (snapshot: Snapshot, why: string) => void): void {
+    this.followers.delete(follower);
+    if (this.followers.size > 0) return;
+    this.lingering = setTimeout(() => {
+      if (this.followers.size > 0) return;
+      this.source.stop();
+      this.onIdle();
+    }, LINGER_MS);
+    this.lingering.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.lingering);
+    this.source.stop();
+  }
+}
+
+/**
+ * The discovery role: watches Docker for the balancers (the same replica
+ * source, events, resync and drain at kill as a balancer with the socket),
+ * and serves each service's snapshots over server-sent events. It answers
+ * nothing else: no Docker API is reachable through it.
+ */
+export class DiscoveryServer {
+  readonly server: Server;
+  private readonly watches = new Map<string, Watch>();
+  private streams = 0;
+
+  constructor(private readonly opts: DiscoveryOptions) {
+    this.server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://discovery');
+      if (req.method !== 'GET') return json(res, 405, { error: 'method not allowed' });
+      if (url.pathname === '/healthz') return json(res, 200, { status: 'ok', watches: this.watches.size, streams: this.streams });
+      if (url.pathname !== WATCH_PATH) return json(res, 404, { error: 'not found', paths: [WATCH_PATH, '/healthz'] });
+      const watch = parseWatchQuery(url.searchParams);
+      if (typeof watch === 'string') return json(res, 400, { error: watch });
+      void this.stream(watch, res);
+    });
+  }
+
+  close(): void {
+    this.server.close();
+    this.server.closeAllConnections();
+    for (const watch of this.watches.values()) watch.stop();
+  }
+
+  private async stream(req: WatchRequest, res: ServerResponse): Promise<void> {
+    let project: string;
+    let networks: string[];
+    try {
+      // The balancer's own container tells its project and networks, as it would tell the balancer.
+      const identity = await resolveIdentityOf(this.opts.docker, req, req.self);
+      project = identity.project;
+      networks = [...identity.networks].sort();
+    } catch (err) {
+      json(res, 404, { error: err instanceof LbError ? err.message : `cannot resolve the balancer: ${String(err)}` });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    res.write(sseEvent('hello', { v: PROTOCOL_VERSION, project }));
+    this.streams++;
+    const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+    const follows = req.services.map((service) => {
+      const watch = this.watchFor({ project, service, networks, targetPort: req.targetPort });
+      const follower = (replicas: Snapshot, why: string): void => {
+        res.write(sseEvent('snapshot', { service, replicas, why }));
+      };
+      void watch.follow(follower);
+      return { watch, follower };
+    });
+    this.opts.log.info({ project, services: req.services, balancer: req.self[0] }, 'balancer watching');
+    res.once('close', () => {
+      this.streams--;
+      clearInterval(ping);
+      for (const { watch, follower } of follows) watch.unfollow(follower);
+      this.opts.log.info({ project, services: req.services, balancer: req.self[0] }, 'balancer stopped watching');
+    });
+  }
+
+  private watchFor(key: WatchKey): Watch {
+    const id = JSON.stringify(key);
+    let watch = this.watches.get(id);
+    if (watch === undefined) {
+      watch = new Watch(key, this.opts, () => this.watches.delete(id));
+      this.watches.set(id, watch);
+    }
+    return watch;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(`${JSON.stringify(body)}\n`);
+}
