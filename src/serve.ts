@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { createAdminServer, type AdminService } from './admin/admin-server';
+import { createAdminServer } from './admin/admin-server';
+import type { AdminService } from './admin/views';
 import { PromMetrics } from './admin/metrics';
 import type { Config } from './config';
 import type { SnapshotFeed } from './docker/docker-feed';

@@ -1,83 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
-import type { Backend } from '../balancer/backend';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { findReplica } from '../balancer/replica-ref';
-import type { ReplicaSet } from '../balancer/replica-set';
 import { unmapIPv4 } from '../proxy/cidr';
-import type { FeedStatus } from '../docker/docker-feed';
-import { describeRule, type RouteRule } from '../routing/route-rule';
-
-/** One replica as /replicas shows it (and as `compose-lb status` reads it). */
-export interface ReplicaView {
-  readonly id: string;
-  readonly name: string;
-  readonly number: number | null;
-  readonly address: string;
-  readonly state: string;
-  readonly health: string;
-  readonly inflight: number;
-  readonly served: number;
-  /** Out of rotation by hand (`compose-lb drain`). */
-  readonly drained: boolean;
-}
-
-/** One balanced service and its replicas: the answer to /replicas. */
-export interface ReplicasDocument {
-  readonly service: string;
-  readonly project: string;
-  readonly strategy: string;
-  /** Which requests it gets, in words (`default route`, `host api.localhost`, `path /api (stripped)`). */
-  readonly route: string;
-  readonly ready: number;
-  readonly replicas: readonly ReplicaView[];
-}
-
-export function replicaView(backend: Backend, now: number): ReplicaView {
-  const r = backend.replica;
-  return {
-    id: r.id.slice(0, 12),
-    name: r.name,
-    number: r.number ?? null,
-    address: `${r.host}:${r.port}`,
-    state: backend.state(now),
-    health: r.health,
-    inflight: backend.inflight,
-    served: backend.served,
-    drained: backend.drainedByHand,
-  };
-}
-
-/** A balanced service as the admin endpoint reads it. */
-export interface AdminService {
-  readonly service: string;
-  readonly rule: RouteRule;
-  readonly replicas: ReplicaSet;
-}
-
-export interface AdminOptions {
-  /** Known once the feed has answered (discovery names it). */
-  readonly project: () => string;
-  readonly strategy: string;
-  readonly services: readonly AdminService[];
-  readonly registry: Registry;
-  /** Where the replicas come from; a view from discovery may be stale while it is unreachable. */
-  readonly feed: () => FeedStatus;
-}
-
-export function replicasDocument(opts: AdminOptions, service: AdminService, now = Date.now()): ReplicasDocument {
-  const replicas = service.replicas.all().map((b) => replicaView(b, now));
-  return {
-    service: service.service,
-    project: opts.project(),
-    strategy: opts.strategy,
-    route: describeRule(service.rule),
-    ready: replicas.filter((r) => r.state === 'ready').length,
-    replicas,
-  };
-}
+import { statusDocument } from './status-document';
+import { STATUS_PAGE } from './status-page';
+import { replicasDocument, replicaView, type AdminOptions, type AdminService } from './views';
 
 const DRAIN_PATH = /^\/replicas\/([^/]+)\/(drain|undrain)$/;
-const PATHS = ['/healthz', '/services', '/replicas?service=NAME', '/metrics', 'POST /replicas/REPLICA/drain|undrain?service=NAME'];
+const PATHS = ['/ (status page)', '/status', '/status/stream', '/healthz', '/services', '/replicas?service=NAME', '/metrics', 'POST /replicas/REPLICA/drain|undrain?service=NAME'];
 
 /** The service a request names with ?service=; the only (or first) one when it names none. */
 function serviceOf(opts: AdminOptions, query: URLSearchParams): AdminService | string {
@@ -99,6 +28,20 @@ function setDrained(service: AdminService, peer: string | undefined, ref: string
   if ('problem' in lookup) return [lookup.problem === 'none' ? 404 : 409, { error: lookup.message }];
   const changed = service.replicas.setDrainedByHand(lookup.found, drained);
   return [200, { changed, replica: replicaView(lookup.found, Date.now()) }];
+}
+
+/** How often the status page gets a new picture. */
+const STATUS_EVERY_MS = 1_000;
+
+/** The status document as server-sent events, one a second, until the page goes away. */
+function streamStatus(opts: AdminOptions, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  const send = (): void => {
+    res.write(`data: ${JSON.stringify(statusDocument(opts))}\n\n`);
+  };
+  send();
+  const timer = setInterval(send, STATUS_EVERY_MS);
+  res.once('close', () => clearInterval(timer));
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -128,6 +71,13 @@ export function createAdminServer(opts: AdminOptions): Server {
       json(...setDrained(service, req.socket.remoteAddress, decodeURIComponent(drain[1] ?? ''), drain[2] === 'drain'));
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       json(405, { error: 'method not allowed' });
+    } else if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(STATUS_PAGE);
+    } else if (path === '/status') {
+      json(200, statusDocument(opts));
+    } else if (path === '/status/stream') {
+      streamStatus(opts, res);
     } else if (path === '/healthz') {
       const services = opts.services.map((s) => replicasDocument(opts, s));
       const feed = opts.feed();

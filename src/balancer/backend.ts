@@ -1,4 +1,5 @@
 import { PeakEwma } from './peak-ewma';
+import { ReplicaStats } from './replica-stats';
 import { dockerState, type Replica, type ReplicaState } from './replica';
 
 /** How fast a replica's latency estimate forgets (Linkerd's default decay is 10 s). */
@@ -38,6 +39,8 @@ export class Backend<R extends BackendResources = BackendResources> {
   readySince: number | undefined;
   /** Time to the response head, for latency-aware picking. */
   readonly latency = new PeakEwma(LATENCY_DECAY_MS);
+  /** Its last minute, for the status page. */
+  readonly stats = new ReplicaStats();
 
   constructor(
     public replica: Replica,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Backend, type BackendResources } from './backend';
+import { EventJournal } from './event-journal';
 import { dockerState, type Replica, type Snapshot } from './replica';
 
 /** How long a replica that has not served yet is ejected: it is probably still starting. */
@@ -43,6 +44,8 @@ export interface ReplicaSetOptions<R extends BackendResources> {
  */
 export class ReplicaSet<R extends BackendResources = BackendResources> {
   private readonly byId = new Map<string, Backend<R>>();
+  /** What happened to the replicas lately, for the status page. */
+  readonly journal = new EventJournal();
   /** Containers drained by hand; kept across snapshots (and a restart) until undrained or gone. */
   private readonly drainedByHand = new Set<string>();
   private ordered: readonly Backend<R>[] = [];
@@ -87,6 +90,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
         { replica: backend.replica.name, inflight: backend.inflight, served: backend.served, why },
         'replica removed',
       );
+      this.journal.add(backend.replica.name, 'removed', why);
     }
     this.ordered = next;
     // Even with the same ready replicas, stopping ones may have changed (what a held request may use).
@@ -104,6 +108,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       existing.resources.close();
       this.byId.delete(replica.id);
       log.info({ replica: replica.name, why: moved ? 'address changed' : 'restarted' }, 'replica removed');
+      this.journal.add(replica.name, 'removed', moved ? 'address changed' : 'restarted');
     } else if (existing) {
       const before = dockerState(existing.replica);
       const after = dockerState(replica);
@@ -111,8 +116,10 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       if (after === 'draining' && before !== 'draining') {
         existing.resources.drain();
         log.info({ replica: replica.name, id: replica.id.slice(0, 12), inflight: existing.inflight, why }, 'replica draining');
+        this.journal.add(replica.name, 'draining', why);
       } else if (after !== before) {
         log.info({ replica: replica.name, from: before, to: after, why }, 'replica state changed');
+        this.journal.add(replica.name, after, why);
       }
       return existing;
     }
@@ -124,6 +131,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       { replica: replica.name, address: `${replica.host}:${replica.port}`, state: dockerState(replica), why },
       'replica added',
     );
+    this.journal.add(replica.name, 'added', why);
     return backend;
   }
 
@@ -140,6 +148,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       { replica: backend.replica.name, inflight: backend.inflight },
       drained ? 'replica drained by hand' : 'replica back in rotation (undrained by hand)',
     );
+    this.journal.add(backend.replica.name, drained ? 'drained by hand' : 'undrained by hand', 'compose-lb drain');
     this.refreshReady();
     return true;
   }
@@ -170,6 +179,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     const duration = booting ? Math.min(baseMs, BOOT_EJECTION_MS) : Math.min(maxMs, baseMs * 2 ** backend.ejections);
     backend.eject(now + duration, !booting);
     this.opts.log.warn({ replica: backend.replica.name, forMs: duration }, 'replica ejected after failed connections');
+    this.journal.add(backend.replica.name, 'ejected', `${failures} failed connections in a row; out for ${duration} ms`);
     this.refreshReady();
   }
 
@@ -181,8 +191,10 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     backend.probe = probe;
     if (probe === 'failing') {
       this.opts.log.warn({ replica: backend.replica.name, why: failure }, 'replica failed its health probe');
+      this.journal.add(backend.replica.name, 'unhealthy', failure ?? 'its health probe failed');
     } else if (!first) {
       this.opts.log.info({ replica: backend.replica.name }, 'replica passes its health probe again');
+      this.journal.add(backend.replica.name, 'healthy', 'its health probe passes again');
     }
     this.refreshReady();
   }

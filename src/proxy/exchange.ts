@@ -340,6 +340,7 @@ export class Exchange implements ConnectionUser, Timed {
   onComplete(): void {
     this.ctx.deadlines.upload.remove(this);
     if (!this.bodyDone) this.stopBody?.();
+    this.countTry(this.res.statusCode >= 500);
     this.endTry();
     this.res.end();
   }
@@ -357,6 +358,12 @@ export class Exchange implements ConnectionUser, Timed {
     const kind = classifyFailure(err, connected);
     if (kind === 'connect') this.ctx.replicas.recordConnectFailure(backend);
     const unread = isUnreadReset(err, this.connection?.unanswered === true, this.wholeBytes);
+    // A kept-alive connection that broke says nothing about the replica: it may have closed the connection
+    // as idle just as the request went out (RFC 9112 section 9.3.1), as nginx and lighttpd do without a
+    // Keep-Alive hint. The retry (on a new connection) may go to the same replica, as nginx and HAProxy
+    // retry a failed cached connection; with one replica it was a 502 or a hold.
+    const idleClose = kind === 'reset' && this.connection?.reused === true;
+    this.countTry(true);
     this.endTry();
     this.ctx.metrics.upstreamError(kind);
     const retry = shouldRetry({
@@ -367,16 +374,19 @@ export class Exchange implements ConnectionUser, Timed {
       resetRetries: this.resetRetries,
       maxRetries: this.ctx.maxRetries,
     });
+    const retrying = idleClose
+      ? 'kept-alive connection closed by the replica; retrying on a new one'
+      : 'replica failed; retrying on another';
     this.ctx.log.warn(
       { ...errorFields(err), replica: backend.replica.name, kind, attempt: this.attempts, retry },
-      retry ? 'replica failed; retrying on another' : 'replica failed',
+      retry ? retrying : 'replica failed',
     );
     if (!retry) {
       this.answerFailure(kind);
       return;
     }
     if (kind === 'reset') this.resetRetries++;
-    (this.tried ??= new Set()).add(backend);
+    if (!idleClose) (this.tried ??= new Set()).add(backend);
     this.pick();
   }
 
@@ -413,8 +423,14 @@ export class Exchange implements ConnectionUser, Timed {
     this.ctx.log.warn(fields, 'replica failed mid-response');
     this.ctx.metrics.upstreamError(classifyFailure(err, true));
     this.replicaFailed = true;
+    this.countTry(true);
     this.endTry();
     this.res.destroy();
+  }
+
+  /** The current try's outcome in its replica's last minute (the status page). */
+  private countTry(failed: boolean): void {
+    (this.backend as Backend<ReplicaPool>).stats.record(Date.now(), performance.now() - this.sentAt, failed);
   }
 
   private failed(err: NodeJS.ErrnoException, kind: FailureKind): void {

@@ -1,5 +1,5 @@
 import { ComposeInputError } from '../compose/compose-errors';
-import type { ReplicasDocument } from '../admin/admin-server';
+import type { ReplicasDocument } from '../admin/views';
 import { shortId } from './docker-cli';
 import { whyFailed, type ProcessRunner } from './process-runner';
 import { balancerError, parseDrainAnswer, parseReplicasDocument, type DrainAnswer } from './replicas-report';

@@ -1,5 +1,5 @@
 import { isRecord } from '../compose/plain-values';
-import type { ReplicasDocument, ReplicaView } from '../admin/admin-server';
+import type { ReplicasDocument, ReplicaView } from '../admin/views';
 import { ComposeRunError } from './runtime-errors';
 
 /** What POST /replicas/REF/drain (or undrain) answers. */

@@ -1,4 +1,4 @@
-import type { ReplicasDocument } from '../admin/admin-server';
+import type { ReplicasDocument } from '../admin/views';
 import type { Clock } from './clock';
 import { progressLine } from './replicas-report';
 import { ScaleTimeoutError } from './runtime-errors';

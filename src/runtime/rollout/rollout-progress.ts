@@ -1,4 +1,4 @@
-import type { ReplicasDocument, ReplicaView } from '../../admin/admin-server';
+import type { ReplicasDocument, ReplicaView } from '../../admin/views';
 import { shortId } from '../docker-cli';
 import type { Verdict } from '../wait-for-replicas';
 

@@ -1,4 +1,4 @@
-import type { ReplicasDocument } from '../../admin/admin-server';
+import type { ReplicasDocument } from '../../admin/views';
 import { readReplicas, setDrained } from '../balancer-admin';
 import type { Clock } from '../clock';
 import { commandLine, containerIds, runCompose, scaleUpArgs, type ComposeTool } from '../compose-tool';

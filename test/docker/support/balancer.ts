@@ -1,4 +1,4 @@
-import type { ReplicasDocument } from '../../../src/admin/admin-server';
+import type { ReplicasDocument } from '../../../src/admin/views';
 import { containerIp, type ComposeProject } from './compose';
 import { waitFor } from './wait';
 

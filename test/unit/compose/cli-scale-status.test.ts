@@ -1,5 +1,5 @@
 import { ComposeInputError } from '../../../src/compose/compose-errors';
-import type { ReplicasDocument } from '../../../src/admin/admin-server';
+import type { ReplicasDocument } from '../../../src/admin/views';
 import { ComposeRunError, ScaleTimeoutError } from '../../../src/runtime/runtime-errors';
 import { runCommands, writeBalancedProject, type CliRun } from './cli-harness';
 import type { Script } from './fake-runner';

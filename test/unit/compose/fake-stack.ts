@@ -1,4 +1,4 @@
-import type { ReplicasDocument, ReplicaView } from '../../../src/admin/admin-server';
+import type { ReplicasDocument, ReplicaView } from '../../../src/admin/views';
 import type { ProcessResult } from '../../../src/runtime/process-runner';
 import type { Script } from './fake-runner';
 import { replica, replicasDoc } from './replicas-fixtures';

@@ -1,4 +1,4 @@
-import type { ReplicasDocument, ReplicaView } from '../../../src/admin/admin-server';
+import type { ReplicasDocument, ReplicaView } from '../../../src/admin/views';
 
 /** A replica as the admin endpoint shows it; number n has address 172.18.0.(n+2). */
 export function replica(number: number, state: string, over: Partial<ReplicaView> = {}): ReplicaView {
