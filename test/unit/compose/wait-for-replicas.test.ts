@@ -1,4 +1,4 @@
-import type { ReplicasDocument } from '../../../src/admin/admin-server';
+import type { ReplicasDocument } from '../../../src/admin/views';
 import { ScaleTimeoutError } from '../../../src/runtime/runtime-errors';
 import { pollBalancer, waitForReplicas } from '../../../src/runtime/wait-for-replicas';
 import { FakeClock } from './fake-clock';
