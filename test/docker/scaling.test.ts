@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BalancerHandle, countByReplica } from './support/balancer';
+import { BalancerHandle, countByReplica, evenlySpread } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
 import { describeDocker } from './support/env';
 import { run } from './support/exec';
@@ -35,7 +35,7 @@ describeDocker('scaling a balanced service', (flavor) => {
   it('spreads 300 sequential requests exactly evenly over 3 replicas', async () => {
     const counts = await countByReplica(`${lb.url}/fast`, 300);
     expect([...counts.keys()].sort()).toEqual(shortIds(await project.containerIds('web')));
-    expect([...counts.values()]).toEqual([100, 100, 100]);
+    expect(evenlySpread(counts, shortIds(await project.containerIds('web')), 300)).toBe(true);
   });
 
   it('sends traffic to every new replica when scaled from 3 to 6, without restarting', async () => {
@@ -45,7 +45,7 @@ describeDocker('scaling a balanced service', (flavor) => {
     await lb.waitForReady(6);
     const counts = await countByReplica(`${lb.url}/fast`, 60);
     expect([...counts.keys()].sort()).toEqual(ids);
-    expect([...counts.values()]).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(evenlySpread(counts, ids, 60)).toBe(true);
     expect(await startedAt(lb.containerId)).toBe(lbStarted);
   });
 
