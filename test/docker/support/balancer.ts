@@ -53,6 +53,16 @@ export async function get(url: string, init?: RequestInit): Promise<{ status: nu
   return { status: res.status, replica: res.headers.get('x-replica') ?? '', body };
 }
 
+/**
+ * True when `counts` spread `n` requests evenly over `replicas`, within one: a refused connect retried
+ * on the next replica (a replica still booting) moves one request, and must not fail the test.
+ */
+export function evenlySpread(counts: ReadonlyMap<string, number>, replicas: readonly string[], n: number): boolean {
+  const ideal = n / replicas.length;
+  const values = replicas.map((r) => counts.get(r) ?? 0);
+  return [...counts.keys()].every((r) => replicas.includes(r)) && values.reduce((a, b) => a + b, 0) === n && values.every((v) => Math.abs(v - ideal) <= 1);
+}
+
 /** Sends `n` requests one after another and counts them per replica. */
 export async function countByReplica(url: string, n: number): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
