@@ -1,10 +1,13 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { MODES, type Mode } from '../config';
 import { addBalancer, type AddRequest } from '../compose/add-balancer';
 import { ComposeInputError } from '../compose/compose-errors';
 import { repoDigests } from '../runtime/docker-cli';
 import { dockerGid } from '../compose/docker-gid';
+import { balancers } from '../compose/find-balancer';
 import { pinnedReference } from '../compose/image-pin';
 import { parseListenAddress } from '../compose/listen-address';
+import type { RuleRequest } from '../compose/route-labels';
 import { addFileOption, loadCompose, portArgument, warn, type ComposeCliDeps } from './compose-cli-deps';
 import { finishRewrite } from './finish-rewrite';
 
@@ -15,6 +18,11 @@ interface AddOptions {
   readonly image: string;
   readonly pin?: boolean;
   readonly dryRun?: boolean;
+  readonly host?: string;
+  readonly pathPrefix?: string;
+  readonly stripPrefix?: boolean;
+  readonly balancer?: string;
+  readonly mode: Mode;
 }
 
 export function registerAddCommand(program: Command, deps: ComposeCliDeps): void {
@@ -30,6 +38,18 @@ export function registerAddCommand(program: Command, deps: ComposeCliDeps): void
     )
     .option('--image <ref>', 'the balancer image', `compose-lb:${deps.version()}`)
     .option('--pin', 'pin the image to its registry digest (name@sha256:...), so the file always runs that exact image')
+    .option(
+      '--host <hosts>',
+      'route requests for this host (or hosts, comma-separated; *.example.test for subdomains) to SERVICE',
+    )
+    .option('--path-prefix <path>', 'route requests under this path (e.g. /api) to SERVICE')
+    .option('--strip-prefix', 'take the --path-prefix off the path before SERVICE gets the request')
+    .option('--balancer <name>', 'the HTTP balancer to route SERVICE through, when the file has several')
+    .addOption(
+      new Option('--mode <mode>', 'tcp: a balancer of its own that forwards connections unread (any protocol)')
+        .choices(MODES)
+        .default('http'),
+    )
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
       'after',
@@ -39,6 +59,13 @@ SERVICE's published ports move to SERVICE-lb unchanged, SERVICE keeps an
 "expose" of its port, and its container_name is commented out (a named container
 cannot be scaled). "compose-lb remove SERVICE" undoes all of it.
 
+Where the file has an HTTP balancer already, SERVICE joins it as one more route
+instead: its labels compose-lb.host / compose-lb.path-prefix say which requests
+it gets, it is added to the balancer's LB_SERVICE, and its own ports are
+commented out (requests reach it through the balancer's port). Only one service
+of a balancer may go without --host or --path-prefix (the default route).
+"compose-lb remove SERVICE" takes that route out again and leaves the others.
+
 The balancer reads the Docker socket through the socket's group: the file gets
 group_add "\${DOCKER_GID:-GID}" with GID from /var/run/docker.sock here (or from
 DOCKER_GID when set).
@@ -46,6 +73,9 @@ DOCKER_GID when set).
 Examples:
   compose-lb add web                       # then: compose-lb scale web=3
   compose-lb add web --dry-run             # see the change first
+  compose-lb add api --path-prefix /api --strip-prefix   # behind web's balancer
+  compose-lb add admin --host admin.localhost
+  compose-lb add db --mode tcp             # connections, any protocol
   compose-lb add api --port 8080 --listen 127.0.0.1:8080`,
     )
     .action((service: string, opts: AddOptions) => runAdd(service, opts, deps));
@@ -63,19 +93,27 @@ async function runAdd(service: string, opts: AddOptions, deps: ComposeCliDeps): 
     dockerGid: gid.gid,
     port: opts.port,
     listen: opts.listen === undefined ? undefined : parseListenAddress(opts.listen),
+    rule: ruleOf(opts),
+    balancer: opts.balancer,
+    mode: opts.mode,
   };
   let result = addBalancer(loaded.file, request);
+  // A route joins a balancer already in the file: that keeps its image, and reads LB_SERVICE again once recreated.
+  const joined = result.changed && balancers(loaded.file).some((b) => b.name === result.balancer);
   // Pin only once there is something to write: a no-op needs no Docker.
-  if (result.changed && opts.pin) {
+  if (result.changed && opts.pin && !joined) {
     const image = pinnedReference(opts.image, await repoDigests(deps.runner, opts.image));
     if (image !== opts.image) result = addBalancer(loaded.file, { ...request, image, pinnedFrom: opts.image });
   }
-  if (result.changed && gid.warning !== undefined) warn(deps, gid.warning);
-  finishRewrite(
-    result,
-    loaded,
-    opts,
-    deps,
-    `next: compose-lb scale ${service}=3${opts.file ? ` -f ${opts.file}` : ''}`,
-  );
+  if (result.changed && !joined && gid.warning !== undefined) warn(deps, gid.warning);
+  const file = opts.file ? ` -f ${opts.file}` : '';
+  const scale = `compose-lb scale ${service}=3${file}`;
+  const recreate = `docker compose${file} up -d ${result.balancer} (so it balances ${service} too)`;
+  finishRewrite(result, loaded, opts, deps, `next: ${joined ? `${recreate}, then ${scale}` : scale}`);
+}
+
+/** The routing options, when any is given. */
+function ruleOf({ host, pathPrefix, stripPrefix }: AddOptions): RuleRequest | undefined {
+  if (host === undefined && pathPrefix === undefined && !stripPrefix) return undefined;
+  return { host, pathPrefix, stripPrefix: stripPrefix === true };
 }

@@ -53,7 +53,7 @@ async function runDrain(
   const refused: string[] = [];
   for (const ref of refs) {
     try {
-      deps.stdout(`${drainLine(await setDrained(deps.runner, container, ref, drain), drain)}\n`);
+      deps.stdout(`${drainLine(await setDrained(deps.runner, container, service, ref, drain), drain)}\n`);
     } catch (err) {
       if (!(err instanceof ComposeInputError)) throw err;
       refused.push(err.message);

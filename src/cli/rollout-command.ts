@@ -42,7 +42,7 @@ rollout per service at a time; none for a service with no running replica.`,
 
 async function runRollout(service: string, opts: RolloutOptions, deps: ComposeCliDeps): Promise<void> {
   const target = await runningBalancerOf(service, opts, deps);
-  const before = await readReplicas(deps.runner, target.container);
+  const before = await readReplicas(deps.runner, target.container, service);
   // The balancer knows its Compose project for sure, whether it came from -p, the environment or the file.
   const release = takeRolloutLock(deps.locks, before.project, service);
   const interrupt = new AbortController();

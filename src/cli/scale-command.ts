@@ -66,7 +66,7 @@ async function runScale(target: string, opts: ScaleOptions, deps: ComposeCliDeps
     timeoutMs: opts.timeout,
     pollMs: POLL_MS,
     clock: deps.clock,
-    read: () => readReplicas(deps.runner, container),
+    read: () => readReplicas(deps.runner, container, service),
     progress: (line) => say(deps, line),
   });
   deps.stdout(`${service}: ${doc.ready} of ${replicas} replicas ready behind ${balancer.name}\n`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ComposeInputError } from '../compose/compose-errors';
 import { requireService } from '../compose/compose-file';
 import { balancers, type Balancer } from '../compose/find-balancer';
-import { readReplicas } from '../runtime/balancer-admin';
+import { readReplicas, readServices } from '../runtime/balancer-admin';
 import { replicasTable } from '../runtime/replicas-report';
 import { ComposeRunError } from '../runtime/runtime-errors';
 import { addTargetOptions, composeToolFor, runningContainer, type TargetOptions } from './balancer-target';
@@ -11,29 +11,42 @@ import { loadCompose, type ComposeCliDeps, type LoadedCompose } from './compose-
 export function registerStatusCommand(program: Command, deps: ComposeCliDeps): void {
   const command = program
     .command('status')
-    .description("show each balancer's replicas, as the balancer sees them")
-    .argument('[service]', 'a balanced service (or its balancer); default: every balancer in the file');
+    .description("show each balanced service's route and replicas, as its balancer sees them")
+    .argument('[service]', 'a balanced service, or a balancer (all it balances); default: every balancer in the file');
   addTargetOptions(command)
     .addHelpText(
       'after',
       `
-Asks each balancer's admin endpoint (/replicas, through docker exec) and prints
-one table per balancer; replicas taken out by "compose-lb drain" show as
+Asks each balancer's admin endpoint (/services, or /replicas?service=SERVICE,
+through docker exec) and prints one table per balanced service, titled with
+the requests it gets there ("default route", "host api.localhost",
+"path /api (stripped)"); replicas taken out by "compose-lb drain" show as
 "drained". Exit 1 when a balancer is not running or does not answer.`,
     )
     .action((service: string | undefined, opts: TargetOptions) => runStatus(service, opts, deps));
 }
 
+/** A balancer to ask, about one of its services or (undefined) all of them. */
+interface StatusTarget {
+  readonly balancer: Balancer;
+  readonly service: string | undefined;
+}
+
 async function runStatus(service: string | undefined, opts: TargetOptions, deps: ComposeCliDeps): Promise<void> {
   const loaded = loadCompose(opts.file, deps);
-  const targets = chooseBalancers(loaded, service);
+  const targets = chooseTargets(loaded, service);
   const tool = await composeToolFor(loaded, opts, deps);
   const problems: string[] = [];
   const tables: string[] = [];
-  for (const balancer of targets) {
+  for (const target of targets) {
+    const { name } = target.balancer;
     try {
-      const container = await runningContainer(deps, tool, balancer.name, `${balancer.name} is not running`);
-      tables.push(replicasTable(await readReplicas(deps.runner, container), balancer.name));
+      const container = await runningContainer(deps, tool, name, `${name} is not running`);
+      const docs =
+        target.service === undefined
+          ? (await readServices(deps.runner, container)).services
+          : [await readReplicas(deps.runner, container, target.service)];
+      tables.push(...docs.map((doc) => replicasTable(doc, name)));
     } catch (err) {
       problems.push((err as Error).message);
     }
@@ -42,16 +55,18 @@ async function runStatus(service: string | undefined, opts: TargetOptions, deps:
   if (problems.length > 0) throw new ComposeRunError(problems.join('; '));
 }
 
-function chooseBalancers(loaded: LoadedCompose, service: string | undefined): Balancer[] {
+function chooseTargets(loaded: LoadedCompose, service: string | undefined): StatusTarget[] {
   const all = balancers(loaded.file);
   if (service === undefined) {
-    if (all.length > 0) return all;
+    if (all.length > 0) return all.map((balancer) => ({ balancer, service: undefined }));
     throw new ComposeInputError(
       'no-balancer',
       `${loaded.label} has no balancer; add one with \`compose-lb add SERVICE\``,
     );
   }
-  const chosen = all.filter((b) => b.service === service || b.name === service);
+  const named = all.find((b) => b.name === service);
+  if (named) return [{ balancer: named, service: undefined }];
+  const chosen = all.filter((b) => b.services.includes(service)).map((balancer) => ({ balancer, service }));
   if (chosen.length > 0) return chosen;
   requireService(loaded.file, service);
   throw new ComposeInputError(

@@ -1,9 +1,11 @@
+import type { Mode } from '../config';
 import type { AddRecord } from './add-record';
 import { balancedPort, type BalancedPort } from './balanced-port';
 import { ComposeInputError } from './compose-errors';
 import { serviceConfig, type ComposeFile, type ServiceConfig } from './compose-file';
 import { planExpose, type ExposePlan } from './expose-edit';
 import type { ListenAddress } from './listen-address';
+import { planLabels, writesLabels, type LabelsPlan, type RuleRequest } from './route-labels';
 import { indentsFor, keyOf, serviceBlock, type Indents, type KeySpan, type ServiceBlock } from './service-block';
 import { networkingOf, type Networking } from './service-networks';
 
@@ -18,6 +20,12 @@ export interface AddRequest {
   readonly port?: number | undefined;
   /** `--listen`: where to publish the balancer, for a service that publishes no ports. */
   readonly listen?: ListenAddress | undefined;
+  /** `--host`, `--path-prefix`, `--strip-prefix`: labels routing requests to the service. */
+  readonly rule?: RuleRequest | undefined;
+  /** `--balancer`: the balancer to add the service to, when the file has several. */
+  readonly balancer?: string | undefined;
+  /** `--mode tcp`: a balancer of its own, forwarding connections unread. */
+  readonly mode?: Mode | undefined;
 }
 
 /** Everything `add` decided about the service before touching a line. */
@@ -30,20 +38,25 @@ export interface AddPlan {
   readonly indents: Indents;
   readonly balanced: BalancedPort;
   readonly networking: Networking;
-  /** The service's own `ports:` when they move; undefined when it publishes none. */
+  /** The service's own `ports:` when they move (a route's: are commented out); undefined when it publishes none. */
   readonly ports: KeySpan | undefined;
   readonly containerName: KeySpan | undefined;
   readonly expose: ExposePlan;
+  readonly labels: LabelsPlan;
   readonly record: AddRecord;
 }
 
-/** Reads the service and decides what moves where; refuses what cannot be balanced or edited. */
-export function planAdd(file: ComposeFile, request: AddRequest, name: string): AddPlan {
+/**
+ * Reads the service and decides what moves where; refuses what cannot be
+ * balanced or edited. `route`: the service joins the balancer `name` already
+ * in the file, so its ports are commented out instead of moving there.
+ */
+export function planAdd(file: ComposeFile, request: AddRequest, name: string, route: boolean): AddPlan {
   const { service } = request;
   const config = serviceConfig(file, service);
   const networking = networkingOf(service, config);
   const block = serviceBlock(file, service);
-  refuseMerged(block, config, ['ports', 'container_name']);
+  refuseMerged(block, config, ['ports', 'container_name', ...(writesLabels(request.rule) ? ['labels'] : [])]);
   const balanced = balancedPort(service, config, request.port);
   if (request.listen && balanced.mappings.length > 0) {
     throw new ComposeInputError(
@@ -55,14 +68,19 @@ export function planAdd(file: ComposeFile, request: AddRequest, name: string): A
   const ports = balanced.mappings.length > 0 ? keyOf(block, 'ports') : undefined;
   const containerName = keyOf(block, 'container_name');
   const expose = planExpose(file, block, config, balanced.port, indents);
+  const labels = planLabels(file, block, config, request.rule, indents);
   const record: AddRecord = {
     service,
-    movedPorts: ports !== undefined,
+    movedPorts: !route && ports !== undefined,
+    commentedOutPorts: route && ports !== undefined,
     createdExpose: expose.newKeyLines.length > 0,
     appendedExpose: expose.appended?.item,
     commentedContainerName: containerName !== undefined,
+    createdLabels: labels.newKeyLines.length > 0,
+    addedLabels: labels.added,
+    appendedDependsOn: false,
   };
-  return { request, name, config, block, indents, balanced, networking, ports, containerName, expose, record };
+  return { request, name, config, block, indents, balanced, networking, ports, containerName, expose, labels, record };
 }
 
 /** A key the service only gets through a `<<` merge cannot be moved or removed from the service's own text. */

@@ -56,7 +56,8 @@ export function balancedPort(service: string, config: ServiceConfig, requested: 
   return { port, mappings };
 }
 
-function readMappings(service: string, ports: unknown): PortMapping[] {
+/** A service's `ports:` read one by one; an entry that is not a port mapping is an input error. */
+export function readMappings(service: string, ports: unknown): PortMapping[] {
   if (ports === undefined || ports === null) return [];
   if (!Array.isArray(ports)) throw new ComposeInputError('ports', `${service}: "ports" must be a list`);
   try {

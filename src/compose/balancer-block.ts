@@ -1,4 +1,4 @@
-import { OPTIONS } from '../config';
+import { OPTIONS, type Mode } from '../config';
 import { recordLines, type AddRecord } from './add-record';
 import type { Indents } from './service-block';
 import type { Line } from './source-text';
@@ -11,6 +11,8 @@ export const DOCKER_SOCKET_VOLUME = '/var/run/docker.sock:/var/run/docker.sock:r
 export interface BalancerSpec {
   readonly name: string;
   readonly service: string;
+  /** `tcp`: connections are forwarded unread (LB_MODE). */
+  readonly mode: Mode;
   readonly image: string;
   /** The reference `image` pins (--pin), kept beside it for readers. */
   readonly pinnedFrom: string | undefined;
@@ -41,6 +43,7 @@ export function balancerLines(spec: BalancerSpec, keyIndent: string, indents: In
     `${body}image: ${yamlScalar(spec.image)}${spec.pinnedFrom === undefined ? '' : ` # ${spec.pinnedFrom}, pinned by --pin`}`,
     `${body}environment:`,
     env('services', yamlScalar(spec.service)),
+    ...(spec.mode === 'tcp' ? [env('mode', 'tcp')] : []),
     env('targetPort', `"${spec.port}"`),
     env('listenPorts', `"${spec.port}"`),
     // The admin endpoint must not take the port the balancer listens on.
@@ -55,6 +58,6 @@ export function balancerLines(spec: BalancerSpec, keyIndent: string, indents: In
     // Same profiles as the service: else `docker compose up` without them fails, the balancer depending on a disabled service.
     ...list('profiles', spec.profiles.map(yamlScalar)),
     `${body}restart: unless-stopped`,
-    ...recordLines(spec.record, indents),
+    ...recordLines({ first: spec.record, routes: [] }, indents),
   ];
 }

@@ -23,11 +23,16 @@ export function deleteService(src: SourceText, block: Span): LineEdit {
   return { from, to: block.last + 1, lines: [] };
 }
 
-/** Comments out a key and its value, line by line, in place. */
-export function commentOutKey(src: SourceText, key: KeySpan, label: string): LineEdit {
+/** Deletes a key and its value. */
+export function deleteKey(key: KeySpan): LineEdit {
+  return { from: key.first, to: key.last + 1, lines: [] };
+}
+
+/** Comments out a key and its value, line by line, in place, each line starting with `tag`. */
+export function commentOutKey(src: SourceText, key: KeySpan, label: string, tag: string): LineEdit {
   const lines = src.lines.slice(key.first, key.last + 1);
   if (lines.some((l) => isBlank(l.text))) {
     throw new ComposeInputError('layout', `cannot rewrite ${label}: ${key.key} spans blank lines; remove it by hand`);
   }
-  return { from: key.first, to: key.last + 1, lines: lines.map((l) => commentOut(l, key.column)) };
+  return { from: key.first, to: key.last + 1, lines: lines.map((l) => commentOut(l, key.column, tag)) };
 }

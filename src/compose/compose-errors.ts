@@ -16,6 +16,7 @@ export type ComposeProblem =
   | 'not-added-by-us'
   | 'marker-missing'
   | 'no-balancer'
+  | 'route'
   | 'image'
   | 'arguments'
   | 'project-name'

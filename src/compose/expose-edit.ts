@@ -1,10 +1,11 @@
-import { isSeq, type Node } from 'yaml';
+import { isSeq } from 'yaml';
 import { ComposeInputError } from './compose-errors';
 import type { ComposeFile, ServiceConfig } from './compose-file';
+import { appendItems } from './list-items';
 import { scalarList } from './plain-values';
 import { parsePortRange } from './port-spec';
-import { keyOf, lastContentLine, type Indents, type ServiceBlock } from './service-block';
-import { indentOf, lineAt, lineText, spliceLine, type LineEdit } from './source-text';
+import { keyOf, type Indents, type ServiceBlock } from './service-block';
+import type { LineEdit } from './source-text';
 
 /** How `add` makes the service expose the balanced port. */
 export interface ExposePlan {
@@ -42,17 +43,7 @@ export function planExpose(
   if (!isSeq(seq)) {
     throw new ComposeInputError('layout', `cannot rewrite ${file.label}: ${block.name}'s "expose" is not a list`);
   }
-  const items = seq.items as Node[];
-  const last = items[items.length - 1];
-  let edit: LineEdit;
-  if (seq.flow) {
-    const at = last?.range?.[1] ?? (seq.range?.[0] ?? 0) + 1;
-    edit = spliceLine(file.text, at, 0, `${last ? ', ' : ''}${JSON.stringify(item)}`);
-  } else {
-    const dash = indentOf(lineText(file.text, lineAt(file.text, items[0]?.range?.[0] ?? 0)));
-    const line = lastContentLine(file.text, seq) + 1;
-    edit = { from: line, to: line, lines: [`${' '.repeat(dash)}- ${JSON.stringify(item)}`] };
-  }
+  const edit = appendItems(file.text, seq, [JSON.stringify(item)]);
   return { newKeyLines: [], appended: { item, edit }, after: [...(Array.isArray(current) ? current : []), item] };
 }
 

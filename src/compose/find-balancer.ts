@@ -1,14 +1,17 @@
-import { OPTIONS } from '../config';
-import { readRecord, type AddRecord } from './add-record';
+import { OPTIONS, type Mode } from '../config';
+import { readRecord, recordEntries, type BalancerRecord } from './add-record';
 import { serviceConfig, serviceNames, type ComposeFile, type ServiceConfig } from './compose-file';
 import { isRecord, scalarList } from './plain-values';
 
-/** A compose-lb service in a compose file and the service it balances. */
+/** A compose-lb service in a compose file and the services it balances. */
 export interface Balancer {
   readonly name: string;
-  readonly service: string;
+  /** LB_SERVICE as a list, in its order; the record's services where LB_SERVICE is missing. */
+  readonly services: readonly string[];
+  /** LB_MODE: a TCP balancer forwards connections unread, so it never routes. */
+  readonly mode: Mode;
   /** Present when `compose-lb add` wrote it (and `remove` may undo it). */
-  readonly record: AddRecord | undefined;
+  readonly record: BalancerRecord | undefined;
 }
 
 /**
@@ -26,17 +29,29 @@ export function balancers(file: ComposeFile): Balancer[] {
 
 /** The balancer in front of `service`, if there is one. */
 export function balancerOf(file: ComposeFile, service: string): Balancer | undefined {
-  return balancers(file).find((b) => b.service === service);
+  return balancers(file).find((b) => b.services.includes(service));
 }
 
 function asBalancer(name: string, config: ServiceConfig): Balancer | undefined {
   const record = readRecord(config);
-  const service = record?.service ?? environmentValue(config['environment'], OPTIONS.services.env);
-  return service === undefined ? undefined : { name, service, record };
+  const listed = environmentValue(config['environment'], OPTIONS.services.env);
+  const services =
+    listed !== undefined ? parseServiceList(listed) : record && recordEntries(record).map((e) => e.service);
+  if (services === undefined) return undefined;
+  const mode = environmentValue(config['environment'], OPTIONS.mode.env)?.trim() === 'tcp' ? 'tcp' : 'http';
+  return { name, services, mode, record };
+}
+
+/** LB_SERVICE's comma-separated list, as the balancer reads it (src/config.ts). */
+export function parseServiceList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** A variable from `environment:` in either form: a mapping, or a list of `NAME=value`. */
-function environmentValue(environment: unknown, variable: string): string | undefined {
+export function environmentValue(environment: unknown, variable: string): string | undefined {
   if (isRecord(environment)) {
     const value = environment[variable];
     return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;

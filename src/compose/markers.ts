@@ -19,16 +19,23 @@ export function isPortsMarker(text: string): boolean {
 }
 
 /** Put before each line of a commented-out `container_name:`; the original line follows it byte for byte. */
-const CONTAINER_NAME_TAG = '# [compose-lb: a named container cannot be scaled] ';
+export const CONTAINER_NAME_TAG = '# [compose-lb: a named container cannot be scaled] ';
 
-/** Comments out a line at `column` (the key's), keeping the rest of it verbatim. */
-export function commentOut(line: Line, column: number): Line {
-  return { text: line.text.slice(0, column) + CONTAINER_NAME_TAG + line.text.slice(column), eol: line.eol };
+/**
+ * Put before each line of the `ports:` of a service `add` routes through a
+ * balancer that is already there: requests reach it through that balancer's
+ * port, and its own ports come back from these lines on `remove`.
+ */
+export const ROUTED_PORTS_TAG = "# [compose-lb: reached through its balancer's port] ";
+
+/** Comments out a line at `column` (the key's) with `tag`, keeping the rest of it verbatim. */
+export function commentOut(line: Line, column: number, tag: string): Line {
+  return { text: line.text.slice(0, column) + tag + line.text.slice(column), eol: line.eol };
 }
 
-/** The original line, or undefined when this is not a line `commentOut` wrote. */
-export function uncomment(line: Line): Line | undefined {
-  const at = line.text.indexOf(CONTAINER_NAME_TAG);
+/** The original line, or undefined when this is not a line `commentOut` wrote with `tag`. */
+export function uncomment(line: Line, tag: string): Line | undefined {
+  const at = line.text.indexOf(tag);
   if (at < 0 || line.text.slice(0, at).trim() !== '') return undefined;
-  return { text: line.text.slice(0, at) + line.text.slice(at + CONTAINER_NAME_TAG.length), eol: line.eol };
+  return { text: line.text.slice(0, at) + line.text.slice(at + tag.length), eol: line.eol };
 }

@@ -1,70 +1,113 @@
-import { isDeepStrictEqual } from 'node:util';
-import { isScalar, isSeq, type Node } from 'yaml';
-import { RECORD_KEY, type AddRecord } from './add-record';
-import { deleteService } from './block-edits';
+import { recordEntries, RECORD_KEY, type AddRecord, type BalancerRecord } from './add-record';
+import { balancerCheck, dependsOnRemoval, recordEdit, serviceListEdit, type BalancerChange } from './balancer-edits';
+import { deleteKey, deleteService } from './block-edits';
 import { ComposeInputError } from './compose-errors';
-import { requireService, serviceConfig, type ComposeFile, type ServiceConfig } from './compose-file';
-import { balancers } from './find-balancer';
-import { isPortsMarker, uncomment } from './markers';
-import { checkRewrite, without } from './rewrite-check';
+import { requireService, serviceConfig, type ComposeFile } from './compose-file';
+import { balancers, type Balancer } from './find-balancer';
+import { checkRewrite } from './rewrite-check';
 import { unchanged, type RewriteResult } from './rewrite-result';
-import { keyOf, lastContentLine, serviceBlock, type ServiceBlock } from './service-block';
-import { applyLineEdits, indentOf, lineAt, spliceLine, type Line, type LineEdit, type SourceText } from './source-text';
+import { keyOf, serviceBlock, type ServiceBlock } from './service-block';
+import { applyLineEdits, type LineEdit } from './source-text';
+import { checkUndone, undoService } from './undo-service';
+
+/** A service `add` put behind a balancer, as the balancer's record has it. */
+interface Added {
+  readonly balancer: Balancer;
+  readonly record: BalancerRecord;
+  readonly entry: AddRecord;
+}
 
 /**
- * Undoes `compose-lb add SERVICE` from what it recorded: the balancer goes, the
- * service's ports come back where the marker is, its container_name is
- * uncommented, and the expose it got is taken away. Right after `add` this gives
- * back the original bytes. `service` may also name the balancer itself.
+ * Undoes `compose-lb add SERVICE` from what it recorded: the service gets back
+ * its ports, container_name, expose and labels as they were, and leaves the
+ * balancer. The balancer goes with its last service; while others stay, it
+ * only loses this one from LB_SERVICE, depends_on and its record (and, when
+ * the service's ports had moved there, those ports). Right after `add` this
+ * gives back the original bytes. `service` may also name a balancer of one.
  */
 export function removeBalancer(file: ComposeFile, service: string): RewriteResult {
-  const ours = balancers(file).find((b) => b.record && (b.service === service || b.name === service));
-  if (!ours?.record) return nothingToRemove(file, service);
-  const { record } = ours;
-  requireService(file, record.service);
-  const target = serviceBlock(file, record.service);
-  const lb = serviceBlock(file, ours.name);
-  const warnings: string[] = [];
-  const edits: LineEdit[] = [];
-  if (record.movedPorts) {
-    edits.push(portsBack(file, target, lb));
-    if (!keyOf(lb, 'ports')) warnings.push(`${ours.name} has no ports any more; ${record.service} gets none back`);
-  }
-  if (record.createdExpose) {
-    const expose = keyOf(target, 'expose');
-    if (expose) edits.push({ from: expose.first, to: expose.last + 1, lines: [] });
-  }
-  if (record.appendedExpose !== undefined) {
-    const edit = removeExposeItem(file.text, target, record.appendedExpose);
-    if (edit) edits.push(edit);
-    else warnings.push(`${record.service}'s expose no longer lists ${record.appendedExpose}; left as it is`);
-  }
-  if (record.commentedContainerName) {
-    const uncommented = uncommentIn(file.text, target);
-    if (uncommented.length === 0) {
-      warnings.push(`found no commented-out container_name in ${record.service}; left as it is`);
-    }
-    edits.push(...uncommented);
-  }
-  edits.push(deleteService(file.text, lb));
-  const text = applyLineEdits(file.text, edits);
+  const added = findAdded(file, service);
+  if (!added) return nothingToRemove(file, service);
+  const { balancer, entry } = added;
+  const entries = recordEntries(added.record);
+  const rest = entries.filter((e) => e !== entry);
+  refuseBalancerName(balancer, service, entries);
+  refuseHandAdded(balancer, entries);
+  requireService(file, entry.service);
+  const target = serviceBlock(file, entry.service);
+  const lb = serviceBlock(file, balancer.name);
+  const undo = undoService(file, entry, target, lb);
+  const lbConfig = serviceConfig(file, balancer.name);
+  const left = rest.length > 0 ? leave(file, added, lb) : undefined;
+  const text = applyLineEdits(file.text, [...undo.edits, ...(left ? left.edits : [deleteService(file.text, lb)])]);
   checkRewrite(file, text, {
-    service: record.service,
-    checkService: (after) =>
-      checkService(serviceConfig(file, ours.name), record, serviceConfig(file, record.service), after),
-    removed: ours.name,
+    service: entry.service,
+    checkService: (after) => checkUndone(lbConfig, entry, serviceConfig(file, entry.service), after),
+    ...(left
+      ? { changed: { name: balancer.name, check: balancerCheck({ before: lbConfig, ...left.change }) } }
+      : { removed: balancer.name }),
   });
-  const notes = [`removed ${ours.name}${record.movedPorts ? `; ${record.service} publishes its ports again` : ''}`];
-  return { text, changed: true, balancer: ours.name, notes, warnings };
+  const back = entry.movedPorts || entry.commentedOutPorts ? `; ${entry.service} publishes its ports again` : '';
+  const others = rest.map((e) => e.service).join(', ');
+  const what = left
+    ? `took ${entry.service} out of ${balancer.name}, which goes on balancing ${others}`
+    : `removed ${balancer.name}`;
+  // The running balancer reads LB_SERVICE when it starts, so it routes to the service until it is recreated.
+  const recreate = `recreate ${balancer.name} (docker compose up -d ${balancer.name}) so it stops balancing ${entry.service}`;
+  const warnings = [...undo.warnings, ...(left?.portsGone ? [portsGoneWarning(balancer.name, entry, rest)] : [])];
+  return { text, changed: true, balancer: balancer.name, notes: [`${what}${back}`, ...(left ? [recreate] : [])], warnings };
+}
+
+function findAdded(file: ComposeFile, service: string): Added | undefined {
+  for (const balancer of balancers(file)) {
+    const record = balancer.record;
+    if (!record) continue;
+    const entries = recordEntries(record);
+    const entry = balancer.name === service ? entries[0] : entries.find((e) => e.service === service);
+    if (entry) return { balancer, record, entry };
+  }
+  return undefined;
+}
+
+/** A balancer's name stands for its one service only: of several, which one would it mean? */
+function refuseBalancerName(balancer: Balancer, service: string, entries: readonly AddRecord[]): void {
+  if (service !== balancer.name || entries.length < 2) return;
+  throw new ComposeInputError(
+    'arguments',
+    `${balancer.name} balances ${entries.map((e) => e.service).join(', ')}: remove them one at a time ` +
+      `(compose-lb remove SERVICE); the last one takes ${balancer.name} with it`,
+  );
+}
+
+/**
+ * The balancer goes with the last service its record holds, so services put
+ * into its LB_SERVICE by hand must be taken out by hand first: they would
+ * lose their balancer unasked.
+ */
+function refuseHandAdded(balancer: Balancer, entries: readonly AddRecord[]): void {
+  const byHand = balancer.services.filter((s) => !entries.some((e) => e.service === s));
+  if (entries.length > 1 || byHand.length === 0) return;
+  throw new ComposeInputError(
+    'not-added-by-us',
+    `${balancer.name} also balances ${byHand.join(', ')}, which compose-lb add did not put there; ` +
+      `take ${byHand.join(', ')} out of its LB_SERVICE first, or remove ${balancer.name} by hand`,
+  );
 }
 
 function nothingToRemove(file: ComposeFile, service: string): RewriteResult {
-  const handMade = balancers(file).find((b) => b.service === service || b.name === service);
+  const handMade = balancers(file).find((b) => b.services.includes(service) || b.name === service);
+  if (handMade?.record) {
+    throw new ComposeInputError(
+      'not-added-by-us',
+      `${service} is behind ${handMade.name} by hand: ${handMade.name}'s ${RECORD_KEY} record does not have it, ` +
+        `so take it out of ${handMade.name}'s LB_SERVICE by hand`,
+    );
+  }
   if (handMade) {
     throw new ComposeInputError(
       'not-added-by-us',
-      `${handMade.name} balances ${handMade.service} but was not written by compose-lb add (it has no ${RECORD_KEY} record); ` +
-        'remove it by hand',
+      `${handMade.name} balances ${handMade.services.join(', ')} but was not written by compose-lb add ` +
+        `(it has no ${RECORD_KEY} record); remove it by hand`,
     );
   }
   requireService(file, service);
@@ -75,79 +118,35 @@ function nothingToRemove(file: ComposeFile, service: string): RewriteResult {
   );
 }
 
-/** The balancer's `ports:` lines go back in place of the marker, re-indented if one of the two services was. */
-function portsBack(file: ComposeFile, target: ServiceBlock, lb: ServiceBlock): LineEdit {
-  const marker = findLine(file.text, target, (l) => isPortsMarker(l.text));
-  if (marker === undefined) {
-    throw new ComposeInputError(
-      'marker-missing',
-      `cannot find the "# [compose-lb: ports moved to ${lb.name}]" line in ${target.name} that marks where its ports go back; ` +
-        `move the ports from ${lb.name} to ${target.name} by hand, then remove ${lb.name}`,
-    );
-  }
-  const ports = keyOf(lb, 'ports');
-  const lines = ports ? file.text.lines.slice(ports.first, ports.last + 1) : [];
-  return { from: marker, to: marker + 1, lines: shift(lines, target.bodyColumn - lb.bodyColumn) };
+/** The edits to a balancer that stays, how it must read afterwards, and whether it lost its ports. */
+interface Leaving {
+  readonly edits: LineEdit[];
+  readonly change: Omit<BalancerChange, 'before'>;
+  readonly portsGone: boolean;
 }
 
-function shift(lines: readonly Line[], by: number): Line[] {
-  if (by === 0) return [...lines];
-  return lines.map((l) => ({
-    text: by > 0 ? ' '.repeat(by) + l.text : l.text.slice(Math.min(-by, indentOf(l.text))),
-    eol: l.eol,
-  }));
+/**
+ * The service leaves a balancer that stays: out of LB_SERVICE and the record,
+ * out of depends_on where add put it there (the balancer's first service was
+ * written with it), and the first service's ports, which the balancer
+ * published, go back to that service.
+ */
+function leave(file: ComposeFile, { balancer, record, entry }: Added, lb: ServiceBlock): Leaving {
+  const first = record.first === entry;
+  const left = { first: first ? undefined : record.first, routes: record.routes.filter((r) => r !== entry) };
+  const services = balancer.services.filter((s) => s !== entry.service);
+  const edits = [recordEdit(file, lb, left)];
+  if (services.length !== balancer.services.length) edits.push(serviceListEdit(file, lb, services));
+  if (first || entry.appendedDependsOn) edits.push(...dependsOnRemoval(file, lb, entry.service));
+  const ports = first && entry.movedPorts ? keyOf(lb, 'ports') : undefined;
+  if (ports) edits.push(deleteKey(ports));
+  const also = ['depends_on', ...(ports ? ['ports'] : [])];
+  return { edits, change: { services, record: left, also }, portsGone: ports !== undefined };
 }
 
-function findLine(src: SourceText, block: ServiceBlock, test: (line: Line) => boolean): number | undefined {
-  for (let i = block.first + 1; i <= block.last; i++) {
-    const line = src.lines[i];
-    if (line && test(line)) return i;
-  }
-  return undefined;
-}
-
-function uncommentIn(src: SourceText, block: ServiceBlock): LineEdit[] {
-  const edits: LineEdit[] = [];
-  for (let i = block.first + 1; i <= block.last; i++) {
-    const line = src.lines[i];
-    const original = line && uncomment(line);
-    if (original) edits.push({ from: i, to: i + 1, lines: [original] });
-  }
-  return edits;
-}
-
-/** Deletes the expose item add appended: its own line in a block list, or `, "80"` in a flow list. */
-function removeExposeItem(src: SourceText, block: ServiceBlock, item: string): LineEdit | undefined {
-  const seq = keyOf(block, 'expose')?.pair.value;
-  if (!isSeq(seq)) return undefined;
-  const items = seq.items as Node[];
-  const index = items.map((n) => (isScalar(n) ? String(n.value) : undefined)).lastIndexOf(item);
-  const node = items[index];
-  if (!node?.range) return undefined;
-  if (!seq.flow) return { from: lineAt(src, node.range[0]), to: lastContentLine(src, node) + 1, lines: [] };
-  const previous = items[index - 1]?.range;
-  const following = items[index + 1]?.range;
-  const [start, end] = previous
-    ? [previous[1], node.range[1]]
-    : following
-      ? [node.range[0], following[0]]
-      : [node.range[0], node.range[1]];
-  if (lineAt(src, start) !== lineAt(src, end)) return undefined;
-  return spliceLine(src, start, end - start, '');
-}
-
-/** The service must publish what the balancer published; expose and container_name were checked above. */
-function checkService(
-  lb: ServiceConfig,
-  record: AddRecord,
-  before: ServiceConfig,
-  after: ServiceConfig,
-): string | undefined {
-  const ports = record.movedPorts ? lb['ports'] : before['ports'];
-  const keep = (c: ServiceConfig): Record<string, unknown> => without(c, 'ports', 'expose', 'container_name');
-  if (!isDeepStrictEqual(after['ports'], ports)) return `${record.service} would not get the balancer's ports back`;
-  if (!isDeepStrictEqual(keep(after), keep(before))) {
-    return `${record.service} would change beyond ports, expose and container_name`;
-  }
-  return undefined;
+function portsGoneWarning(lb: string, entry: AddRecord, rest: readonly AddRecord[]): string {
+  return (
+    `${lb} publishes no host port any more (its ports were ${entry.service}'s, and went back): ` +
+    `${rest.map((e) => e.service).join(', ')} can be reached through ${lb} from other services only`
+  );
 }

@@ -2,12 +2,18 @@ import { isDeepStrictEqual } from 'node:util';
 import { ComposeInputError, ComposeRewriteError } from './compose-errors';
 import { parseComposeFile, serviceConfig, serviceNames, type ComposeFile, type ServiceConfig } from './compose-file';
 
-/** What a rewrite may change: one service, plus one service added or removed. */
+type Check = (config: ServiceConfig) => string | undefined;
+
+/**
+ * What a rewrite may change: one service, plus one service added, removed, or
+ * changed (the balancer a route joins or leaves).
+ */
 export interface ExpectedChange {
   readonly service: string;
   /** Says what is wrong with the service as Compose reads it afterwards, if anything. */
-  readonly checkService: (config: ServiceConfig) => string | undefined;
-  readonly added?: { readonly name: string; readonly check: (config: ServiceConfig) => string | undefined };
+  readonly checkService: Check;
+  readonly added?: { readonly name: string; readonly check: Check };
+  readonly changed?: { readonly name: string; readonly check: Check };
   readonly removed?: string;
 }
 
@@ -43,6 +49,9 @@ export function checkRewrite(before: ComposeFile, text: string, expected: Expect
     } else if (name === expected.added?.name) {
       const problem = was === undefined && is !== undefined ? expected.added.check(is) : `${name} would not be added`;
       if (problem !== undefined) fail(problem);
+    } else if (name === expected.changed?.name) {
+      const problem = is === undefined ? `${name} would be gone` : expected.changed.check(is);
+      if (problem !== undefined) fail(problem);
     } else if (name === expected.removed) {
       if (is !== undefined) fail(`${name} would not be removed`);
     } else if (!isDeepStrictEqual(was, is)) {
@@ -62,6 +71,6 @@ export function without(config: ServiceConfig, ...keys: string[]): Record<string
 }
 
 /** A service check: the service must read exactly as `expected`. */
-export function sameAs(expected: ServiceConfig): (config: ServiceConfig) => string | undefined {
+export function sameAs(expected: ServiceConfig): Check {
   return (config) => (isDeepStrictEqual(config, expected) ? undefined : 'the service would not end up as intended');
 }

@@ -10,3 +10,19 @@ export function yamlScalar(value: string): string {
   // JSON string syntax is valid YAML double-quoted syntax.
   return plain ? value : JSON.stringify(value);
 }
+
+/**
+ * A string rewritten in place in block context, quoted as the scalar it
+ * replaces was (`style`, the yaml package's Scalar type), so a value that goes
+ * back is the very text it was. Plain there may also hold `,` and `=`; a value
+ * plain would not keep a string is double-quoted.
+ */
+export function yamlScalarAs(value: string, style: string | undefined): string {
+  if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  const plain =
+    style === 'PLAIN' &&
+    /^[A-Za-z_/][A-Za-z0-9_./@:+,=-]*$/.test(value) &&
+    !value.endsWith(':') &&
+    !YAML11_WORDS.test(value);
+  return plain ? value : JSON.stringify(value);
+}

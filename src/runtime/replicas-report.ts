@@ -8,24 +8,48 @@ export interface DrainAnswer {
   readonly replica: ReplicaView;
 }
 
+/** What GET /services answers: every service of the balancer (src/admin/admin-server.ts). */
+export interface ServicesDocument {
+  readonly project: string;
+  readonly services: readonly ReplicasDocument[];
+}
+
 /** Reads the balancer's /replicas answer; a shape check, enough to print and count it safely. */
 export function parseReplicasDocument(text: string): ReplicasDocument {
   const doc = parseAnswer(text, '/replicas');
-  const ok =
+  if (!isReplicasDocument(doc)) unexpected('/replicas', text);
+  return doc as unknown as ReplicasDocument;
+}
+
+/** Reads the balancer's /services answer, each service checked as /replicas answers are. */
+export function parseServicesDocument(text: string): ServicesDocument {
+  const doc = parseAnswer(text, '/services');
+  const services = doc['services'];
+  if (typeof doc['project'] !== 'string' || !Array.isArray(services) || !services.every(isReplicasDocument)) {
+    unexpected('/services', text);
+  }
+  return doc as unknown as ServicesDocument;
+}
+
+function isReplicasDocument(doc: unknown): boolean {
+  return (
+    isRecord(doc) &&
     typeof doc['service'] === 'string' &&
+    typeof doc['route'] === 'string' &&
     typeof doc['ready'] === 'number' &&
     Array.isArray(doc['replicas']) &&
-    doc['replicas'].every(isReplicaView);
-  if (!ok) throw new ComposeRunError(`the balancer's /replicas answer has an unexpected shape: ${text.slice(0, 80)}`);
-  return doc as unknown as ReplicasDocument;
+    doc['replicas'].every(isReplicaView)
+  );
+}
+
+function unexpected(what: string, text: string): never {
+  throw new ComposeRunError(`the balancer's ${what} answer has an unexpected shape: ${text.slice(0, 80)}`);
 }
 
 /** Reads the balancer's answer to a drain or undrain. */
 export function parseDrainAnswer(text: string): DrainAnswer {
   const answer = parseAnswer(text, 'drain');
-  if (typeof answer['changed'] !== 'boolean' || !isReplicaView(answer['replica'])) {
-    throw new ComposeRunError(`the balancer's drain answer has an unexpected shape: ${text.slice(0, 80)}`);
-  }
+  if (typeof answer['changed'] !== 'boolean' || !isReplicaView(answer['replica'])) unexpected('drain', text);
   return answer as unknown as DrainAnswer;
 }
 
@@ -92,13 +116,15 @@ const COLUMNS: readonly [string, (r: ReplicaView) => string][] = [
 ];
 
 /**
- * The replicas as a table, replica 1 first, under a line saying which balancer
- * and how many are ready, and how many are out of rotation by hand (`compose-lb
- * drain`), which would otherwise be easy to forget.
+ * The replicas of one service as a table, replica 1 first, under a line saying
+ * which balancer, which requests the service gets there (its route), how many
+ * are ready, and how many are out of rotation by hand (`compose-lb drain`),
+ * which would otherwise be easy to forget.
  */
 export function replicasTable(doc: ReplicasDocument, balancer: string): string {
   const drained = doc.replicas.filter((r) => r.drained).length;
-  const title = `${balancer} -> ${doc.service} (project ${doc.project}, ${doc.strategy}): ${doc.ready} of ${doc.replicas.length} ready${drained > 0 ? `, ${drained} drained by hand` : ''}`;
+  const counts = `${doc.ready} of ${doc.replicas.length} ready${drained > 0 ? `, ${drained} drained by hand` : ''}`;
+  const title = `${balancer} -> ${doc.service} [${doc.route}] (project ${doc.project}, ${doc.strategy}): ${counts}`;
   if (doc.replicas.length === 0) return `${title}\n  (no replicas)\n`;
   const rows = [...doc.replicas]
     .sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity) || a.name.localeCompare(b.name))

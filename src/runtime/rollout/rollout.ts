@@ -115,7 +115,7 @@ async function retireOldSet(ctx: RolloutContext, deadline: number): Promise<void
  */
 async function drain(ctx: RolloutContext, id: string): Promise<string> {
   try {
-    return drainLine(await setDrained(ctx.runner, ctx.balancer, id, true), true);
+    return drainLine(await setDrained(ctx.runner, ctx.balancer, ctx.service, id, true), true);
   } catch (err) {
     return `${nameOf(ctx.before, id)}: not drained (${(err as Error).message}); stopping drains it`;
   }
@@ -127,7 +127,7 @@ function pollOptions(ctx: RolloutContext, timeoutMs: number, judge: (doc: Replic
     timeoutMs,
     pollMs: ctx.pollMs,
     clock: ctx.clock,
-    read: () => readReplicas(ctx.runner, ctx.balancer),
+    read: () => readReplicas(ctx.runner, ctx.balancer, ctx.service),
     judge,
     progress: ctx.say,
     signal: ctx.signal,

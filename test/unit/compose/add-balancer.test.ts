@@ -15,6 +15,16 @@ describe('addBalancer tells what it did', () => {
     ]);
   });
 
+  it('labels the service for --host, and says the route counts once the balancer has others', () => {
+    const f = fixture('route-host-first');
+    expect(addBalancer(compose(f.input), f.request).notes).toEqual([
+      'added www-lb (compose-lb:0.1.0) in front of www, forwarding to its port 8000',
+      "moved www's ports to www-lb: 8080:8000",
+      'labelled www (host www.localhost): the route counts once www-lb balances other services too',
+      'www now exposes 8000',
+    ]);
+  });
+
   it('says how to reach a balancer that publishes nothing', () => {
     const f = fixture('port-flag');
     expect(addBalancer(compose(f.input), f.request).notes).toContain(

@@ -39,18 +39,18 @@ describe('compose-lb drain and undrain', () => {
     const run = await drain(
       ['drain', 'web', '2', 'demo-web-3', 'c1ab'],
       docker({
-        '/replicas/2/drain': changed(true, 2, 'drained', { inflight: 3 }),
-        '/replicas/demo-web-3/drain': changed(false, 3, 'drained'),
-        '/replicas/c1ab/drain': changed(true, 1, 'drained', { inflight: 1 }),
+        '/replicas/2/drain?service=web': changed(true, 2, 'drained', { inflight: 3 }),
+        '/replicas/demo-web-3/drain?service=web': changed(false, 3, 'drained'),
+        '/replicas/c1ab/drain?service=web': changed(true, 1, 'drained', { inflight: 1 }),
       }),
     );
     expect(run.error).toBeUndefined();
     expect(run.runner.calls).toEqual([
       'docker compose version',
       'docker compose ps -q web-lb',
-      `${PROBE} --method POST /replicas/2/drain`,
-      `${PROBE} --method POST /replicas/demo-web-3/drain`,
-      `${PROBE} --method POST /replicas/c1ab/drain`,
+      `${PROBE} --method POST /replicas/2/drain?service=web`,
+      `${PROBE} --method POST /replicas/demo-web-3/drain?service=web`,
+      `${PROBE} --method POST /replicas/c1ab/drain?service=web`,
     ]);
     expect(run.stdout).toBe(
       [
@@ -66,8 +66,8 @@ describe('compose-lb drain and undrain', () => {
     const run = await drain(
       ['undrain', 'web', '2', '3'],
       docker({
-        '/replicas/2/undrain': changed(true, 2, 'ready'),
-        '/replicas/3/undrain': changed(false, 3, 'starting'),
+        '/replicas/2/undrain?service=web': changed(true, 2, 'ready'),
+        '/replicas/3/undrain?service=web': changed(false, 3, 'starting'),
       }),
     );
     expect(run.error).toBeUndefined();
@@ -75,7 +75,7 @@ describe('compose-lb drain and undrain', () => {
   });
 
   it('URL-encodes the replica', async () => {
-    const run = await drain(['drain', 'web', 'a b/c'], docker({ '/replicas/a%20b%2Fc/drain': changed(true, 2, 'drained') }));
+    const run = await drain(['drain', 'web', 'a b/c'], docker({ '/replicas/a%20b%2Fc/drain?service=web': changed(true, 2, 'drained') }));
     expect(run.error).toBeUndefined();
   });
 
@@ -83,9 +83,9 @@ describe('compose-lb drain and undrain', () => {
     const run = await drain(
       ['drain', 'web', '9', 'abcd', '2'],
       docker({
-        '/replicas/9/drain': probeAnswer(404, { error: 'no replica "9" (name, Compose number or container ID)' }),
-        '/replicas/abcd/drain': probeAnswer(409, { error: '"abcd" is the start of 2 replicas\' IDs' }),
-        '/replicas/2/drain': changed(true, 2, 'drained'),
+        '/replicas/9/drain?service=web': probeAnswer(404, { error: 'no replica "9" (name, Compose number or container ID)' }),
+        '/replicas/abcd/drain?service=web': probeAnswer(409, { error: '"abcd" is the start of 2 replicas\' IDs' }),
+        '/replicas/2/drain?service=web': changed(true, 2, 'drained'),
       }),
     );
     expect(run.error).toBeInstanceOf(ComposeInputError);
@@ -98,14 +98,14 @@ describe('compose-lb drain and undrain', () => {
   it('fails (exit 1) when the balancer refuses otherwise, or docker exec fails', async () => {
     const forbidden = await drain(
       ['drain', 'web', '2'],
-      docker({ '/replicas/2/drain': probeAnswer(403, { error: 'from the balancer\'s own container only' }) }),
+      docker({ '/replicas/2/drain?service=web': probeAnswer(403, { error: 'from the balancer\'s own container only' }) }),
     );
     expect(forbidden.error).toEqual(
       new ComposeRunError("cannot drain 2 (docker exec f00dfeedbeef): from the balancer's own container only"),
     );
     const gone = await drain(
       ['undrain', 'web', '2'],
-      docker({ '/replicas/2/undrain': { code: 1, stderr: 'Error response from daemon: container is not running\n' } }),
+      docker({ '/replicas/2/undrain?service=web': { code: 1, stderr: 'Error response from daemon: container is not running\n' } }),
     );
     expect(gone.error).toEqual(
       new ComposeRunError(
@@ -125,7 +125,7 @@ describe('compose-lb drain and undrain', () => {
     const compose = `docker-compose -f ${path} -p shop`;
     const run = await drain(
       ['drain', 'web', '2', '-f', 'compose.yaml', '-p', 'shop'],
-      docker({ '/replicas/2/drain': changed(true, 2, 'drained') }, compose),
+      docker({ '/replicas/2/drain?service=web': changed(true, 2, 'drained') }, compose),
     );
     expect(run.error).toBeUndefined();
     expect(run.runner.calls).toContain(`${compose} ps -q web-lb`);

@@ -5,7 +5,7 @@ import { lockPath } from '../../../src/runtime/rollout/rollout-lock';
 import { ComposeRunError, InterruptedError, RolloutTimeoutError } from '../../../src/runtime/runtime-errors';
 import { HARNESS_PID, runCommands, writeBalancedProject, type CliRun } from './cli-harness';
 import { FakeInterrupts } from './fake-interrupts';
-import { containerId, FakeStack, PROBE, type StackOptions } from './fake-stack';
+import { containerId, drainCommand, FakeStack, READ_WEB, type StackOptions } from './fake-stack';
 import { useTempDir } from './temp-dir';
 
 // rollout against a fake Compose, Docker and balancer (FakeStack): every path,
@@ -43,7 +43,7 @@ async function rollout(
 }
 
 const lockFile = (): string => lockPath({ dir: tmp(), pid: HARNESS_PID, isAlive: () => true }, 'demo', 'web');
-const drainOf = (id: string): string => `${PROBE} --method POST /replicas/${id}/drain`;
+const drainOf = (id: string): string => drainCommand(id);
 const after = (calls: string[], command: string): string[] => calls.slice(calls.lastIndexOf(command) + 1);
 
 /** Every rollout, whatever happened, ends with its lock gone and Ctrl-C no longer caught. */
@@ -59,15 +59,15 @@ describe('compose-lb rollout', () => {
     expect(run.runner.calls).toEqual([
       'docker compose version',
       'docker compose ps -q web-lb',
-      `${PROBE} /replicas`,
+      READ_WEB,
       'docker compose ps -q web',
       UP,
       'docker compose ps -q web',
-      `${PROBE} /replicas`,
-      `${PROBE} /replicas`,
+      READ_WEB,
+      READ_WEB,
       ...OLD.map(drainOf),
-      `${PROBE} /replicas`,
-      `${PROBE} /replicas`,
+      READ_WEB,
+      READ_WEB,
       `docker stop ${OLD.join(' ')}`,
       `docker rm ${OLD.join(' ')}`,
     ]);
@@ -116,7 +116,7 @@ describe('compose-lb rollout', () => {
     expect((run.error as Error).message).toBe(
       'the new replicas were not all ready after 5s (web: 0 of 3 new replicas ready; waiting for demo-web-4 (starting), demo-web-5 (starting), demo-web-6 (starting)); they are removed, and the old replicas still serve: demo-web-1, demo-web-2, demo-web-3',
     );
-    expect(after(run.runner.calls, `${PROBE} /replicas`)).toEqual([
+    expect(after(run.runner.calls, READ_WEB)).toEqual([
       `docker stop ${NEW.join(' ')}`,
       `docker rm ${NEW.join(' ')}`,
     ]);
@@ -185,10 +185,10 @@ describe('compose-lb rollout', () => {
     it('while the new replicas start: removes them at once; the old ones serve (exit 130)', async () => {
       const run = await rollout(['web'], {
         readyAfter: 10,
-        press: (c, n) => c === `${PROBE} /replicas` && n === 3,
+        press: (c, n) => c === READ_WEB && n === 3,
       });
       expect(run.error).toBeInstanceOf(InterruptedError);
-      expect(after(run.runner.calls, `${PROBE} /replicas`)).toEqual([
+      expect(after(run.runner.calls, READ_WEB)).toEqual([
         `docker stop ${NEW.join(' ')}`,
         `docker rm ${NEW.join(' ')}`,
       ]);
@@ -204,7 +204,7 @@ describe('compose-lb rollout', () => {
         'interrupted after the new replicas were ready: the old ones are removed, demo-web-4, demo-web-5, demo-web-6 serve',
       );
       expect(after(run.runner.calls, drainOf(OLD[2] ?? ''))).toEqual([
-        `${PROBE} /replicas`,
+        READ_WEB,
         `docker stop ${OLD.join(' ')}`,
         `docker rm ${OLD.join(' ')}`,
       ]);

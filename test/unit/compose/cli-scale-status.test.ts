@@ -3,6 +3,7 @@ import type { ReplicasDocument } from '../../../src/admin/views';
 import { ComposeRunError, ScaleTimeoutError } from '../../../src/runtime/runtime-errors';
 import { runCommands, writeBalancedProject, type CliRun } from './cli-harness';
 import type { Script } from './fake-runner';
+import { LB, PROBE, READ_WEB } from './fake-stack';
 import { replica, replicasDoc } from './replicas-fixtures';
 import { useTempDir } from './temp-dir';
 
@@ -14,18 +15,18 @@ const compose = (argv: string[], script: Script): Promise<CliRun> => runCommands
 
 const balancedProject = (): string => writeBalancedProject(tmp());
 
-/** Docker with the compose plugin, where the balancer answers `docs` in turn. */
+/** Docker with the compose plugin, where the balancer answers `docs` in turn, about web or (/services) all it balances. */
 function docker(docs: ReplicasDocument[], over: Script = () => undefined): Script {
   let probe = 0;
+  const next = (): ReplicasDocument | undefined => docs[Math.min(probe++, docs.length - 1)];
   return (command) => {
     const answer = over(command);
     if (answer) return answer;
     if (command === 'docker compose version') return { stdout: 'Docker Compose version v2.26.1\n' };
     if (command.startsWith('docker compose up')) return {};
-    if (command === 'docker compose ps -q web-lb') return { stdout: 'f00dfeedbeef1234\n' };
-    if (command === 'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas') {
-      return { stdout: JSON.stringify(docs[Math.min(probe++, docs.length - 1)]) };
-    }
+    if (command === 'docker compose ps -q web-lb') return { stdout: `${LB}\n` };
+    if (command === READ_WEB) return { stdout: JSON.stringify(next()) };
+    if (command === `${PROBE} /services`) return { stdout: JSON.stringify({ project: 'demo', services: [next()] }) };
     return undefined;
   };
 }
@@ -45,9 +46,9 @@ describe('compose-lb scale', () => {
       'docker compose version',
       'docker compose up -d --no-recreate --scale web=3',
       'docker compose ps -q web-lb',
-      'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas',
-      'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas',
-      'docker exec f00dfeedbeef1234 node /app/compose-lb.js probe /replicas',
+      READ_WEB,
+      READ_WEB,
+      READ_WEB,
     ]);
     expect(run.stderr).toBe(
       [
@@ -150,7 +151,7 @@ describe('compose-lb status', () => {
     expect(run.error).toBeUndefined();
     expect(run.stdout).toBe(
       [
-        'web-lb -> web (project demo, round-robin): 2 of 3 ready',
+        'web-lb -> web [default route] (project demo, round-robin): 2 of 3 ready',
         'NAME        STATE     HEALTH  ADDRESS        IN-FLIGHT  SERVED',
         'demo-web-1  ready     none    172.18.0.3:80  0          10',
         'demo-web-2  ready     none    172.18.0.4:80  0          20',
@@ -166,7 +167,7 @@ describe('compose-lb status', () => {
     const run = await compose(['status'], docker([doc]));
     expect(run.stdout).toBe(
       [
-        'web-lb -> web (project demo, round-robin): 1 of 2 ready, 1 drained by hand',
+        'web-lb -> web [default route] (project demo, round-robin): 1 of 2 ready, 1 drained by hand',
         'NAME        STATE    HEALTH  ADDRESS        IN-FLIGHT  SERVED',
         'demo-web-1  ready    none    172.18.0.3:80  0          10',
         'demo-web-2  drained  none    172.18.0.4:80  2          20',

@@ -6,6 +6,13 @@ import { replica, replicasDoc } from './replicas-fixtures';
 /** The balancer's container, as `ps -q web-lb` gives it. */
 export const LB = 'f00dfeedbeef1234';
 export const PROBE = `docker exec ${LB} node /app/compose-lb.js probe`;
+/** What `status web`, `scale`, `rollout` ask: the balancer may balance several services, so they name theirs. */
+export const READ_WEB = `${PROBE} /replicas?service=web`;
+
+/** The POST that drains (or undrains) replica `ref` of `service`. */
+export function drainCommand(ref: string, verb = 'drain', service = 'web'): string {
+  return `${PROBE} --method POST /replicas/${ref}/${verb}?service=${service}`;
+}
 
 /** What `probe` does with an admin answer: prints the body, exits 1 unless 2xx (src/cli/probe-command.ts). */
 export function probeAnswer(status: number, body: unknown): Partial<ProcessResult> {
@@ -69,8 +76,8 @@ export class FakeStack {
     if (command === `${compose} ps -q web-lb`) return { stdout: `${LB}\n` };
     if (command === `${compose} ps -q web`) return { stdout: this.running.map((id) => `${id}\n`).join('') };
     if (command === `${compose} up -d --no-recreate --scale web=${2 * this.old.size} web`) return this.up();
-    if (command === `${PROBE} /replicas`) return probeAnswer(200, this.replicas());
-    const drain = new RegExp(`^${PROBE} --method POST /replicas/([^/]+)/drain$`).exec(command);
+    if (command === READ_WEB) return probeAnswer(200, this.replicas());
+    const drain = new RegExp(`^${PROBE} --method POST /replicas/([^/]+)/drain\\?service=web$`).exec(command);
     if (drain?.[1] !== undefined) return this.drain(decodeURIComponent(drain[1]));
     if (verb === 'stop') this.running = this.running.filter((id) => !ids.includes(id));
     return verb === 'stop' || verb === 'rm' ? {} : undefined;

@@ -16,13 +16,42 @@ export interface Fixture {
   readonly input: string;
   /** undefined where add is a no-op (the file already has a balancer). */
   readonly expectedAdd: string | undefined;
+  /** The first add. */
   readonly request: AddRequest;
+  /** Every add, in order: the first, then those that route more services through its balancer. */
+  readonly requests: readonly AddRequest[];
+  /** What removing the first service leaves while the others stay, where the case has routes. */
+  readonly expectedRemoveFirst: string | undefined;
 }
 
-interface CaseFile {
+interface AddCase {
   service: string;
   port?: number;
   listen?: string;
+  host?: string;
+  pathPrefix?: string;
+  stripPrefix?: boolean;
+}
+
+interface CaseFile extends AddCase {
+  /** More adds after the first, each a route of its balancer. */
+  then?: AddCase[];
+}
+
+function requestOf(spec: AddCase): AddRequest {
+  const routed = spec.host !== undefined || spec.pathPrefix !== undefined;
+  return {
+    service: spec.service,
+    image: FIXTURE_IMAGE,
+    dockerGid: FIXTURE_GID,
+    port: spec.port,
+    listen: spec.listen === undefined ? undefined : parseListenAddress(spec.listen),
+    rule: routed ? { host: spec.host, pathPrefix: spec.pathPrefix, stripPrefix: spec.stripPrefix === true } : undefined,
+  };
+}
+
+function readIfThere(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
 export function fixtures(): Fixture[] {
@@ -31,19 +60,15 @@ export function fixtures(): Fixture[] {
     .map((name) => {
       const dir = join(FIXTURES, name);
       const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseFile;
-      const expected = join(dir, 'expected-add.yml');
+      const request = requestOf(spec);
       return {
         name,
         dir,
         input: readFileSync(join(dir, 'input.yml'), 'utf8'),
-        expectedAdd: existsSync(expected) ? readFileSync(expected, 'utf8') : undefined,
-        request: {
-          service: spec.service,
-          image: FIXTURE_IMAGE,
-          dockerGid: FIXTURE_GID,
-          port: spec.port,
-          listen: spec.listen === undefined ? undefined : parseListenAddress(spec.listen),
-        },
+        expectedAdd: readIfThere(join(dir, 'expected-add.yml')),
+        request,
+        requests: [request, ...(spec.then ?? []).map(requestOf)],
+        expectedRemoveFirst: readIfThere(join(dir, 'expected-remove-first.yml')),
       };
     });
 }

@@ -3,6 +3,7 @@ import {
   drainLine,
   parseDrainAnswer,
   parseReplicasDocument,
+  parseServicesDocument,
   progressLine,
   replicasTable,
 } from '../../../src/runtime/replicas-report';
@@ -22,6 +23,23 @@ describe('parseReplicasDocument', () => {
       expect(thrown(() => parseReplicasDocument(text))).toBeInstanceOf(ComposeRunError);
     },
   );
+});
+
+describe('parseServicesDocument', () => {
+  it('reads every service the balancer balances', () => {
+    const api = { ...replicasDoc([]), service: 'api', route: 'host api.localhost' };
+    const doc = { project: 'demo', services: [replicasDoc([replica(1, 'ready')]), api] };
+    expect(parseServicesDocument(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  it.each([
+    '{"services":[]}',
+    '{"project":"demo","services":{}}',
+    `{"project":"demo","services":[${JSON.stringify({ ...replicasDoc([]), route: undefined })}]}`,
+  ])('refuses %s', (text) => {
+    const err = thrown(() => parseServicesDocument(text));
+    expect(err.message).toMatch(/^the balancer's \/services answer has an unexpected shape/);
+  });
 });
 
 describe('progressLine', () => {
@@ -51,7 +69,7 @@ describe('replicasTable', () => {
     ]);
     expect(replicasTable(doc, 'web-lb')).toBe(
       [
-        'web-lb -> web (project demo, round-robin): 1 of 2 ready',
+        'web-lb -> web [default route] (project demo, round-robin): 1 of 2 ready',
         'NAME         STATE     HEALTH   ADDRESS         IN-FLIGHT  SERVED',
         'demo-web-2   ready     healthy  172.18.0.4:80   0          20',
         'demo-web-10  draining  healthy  172.18.0.12:80  3          100',
@@ -62,7 +80,7 @@ describe('replicasTable', () => {
 
   it('says when there are none', () => {
     expect(replicasTable(replicasDoc([]), 'web-lb')).toBe(
-      'web-lb -> web (project demo, round-robin): 0 of 0 ready\n  (no replicas)\n',
+      'web-lb -> web [default route] (project demo, round-robin): 0 of 0 ready\n  (no replicas)\n',
     );
   });
 });
