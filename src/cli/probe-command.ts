@@ -10,8 +10,9 @@ export function registerProbeCommand(program: Command): void {
     .argument('[path]', 'admin path', '/healthz')
     .option('--timeout <ms>', 'give up after', '3000')
     .option('--method <method>', 'GET, or POST for the paths that change state (drain, undrain)', 'GET')
-    .action(async (path: string, opts: { timeout: string; method: string }) => {
-      const port = parsePort(process.env[OPTIONS.adminPort.env] ?? OPTIONS.adminPort.default ?? '8081');
+    .option('--port <port>', 'the port to ask (default: LB_ADMIN_PORT; discovery listens on 8082)')
+    .action(async (path: string, opts: { timeout: string; method: string; port?: string }) => {
+      const port = parsePort(opts.port ?? process.env[OPTIONS.adminPort.env] ?? OPTIONS.adminPort.default ?? '8081');
       const { status, body } = await ask(port, opts.method.toUpperCase(), path, Number(opts.timeout));
       process.stdout.write(body);
       if (status < 200 || status > 299) throw new ProbeFailed(`admin endpoint answered ${status}`);

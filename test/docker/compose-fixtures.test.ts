@@ -10,10 +10,14 @@ const FIXTURES = join(__dirname, '..', 'fixtures', 'compose');
 /** Uses the Compose Specification only (no v1 file format): v1 does not read it. */
 const SPEC_ONLY = new Set(['compose-spec-only']);
 
-/** Every fixture's input and the golden file `add` must produce from it. */
+/** Every fixture's input and the golden files `add` and `remove` must produce from it. */
 const files = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(FIXTURES, d.name, 'case.json')))
-  .flatMap((d) => ['input.yml', 'expected-add.yml'].filter((f) => existsSync(join(FIXTURES, d.name, f))).map((f) => [d.name, f] as const));
+  .flatMap((d) =>
+    readdirSync(join(FIXTURES, d.name))
+      .filter((f) => f.endsWith('.yml'))
+      .map((f) => [d.name, f] as const),
+  );
 
 /**
  * The golden files are only worth something if Compose itself accepts them:
