@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { DiscoveryServer } from './discovery/discovery-server';
+import { DiscoveryServer, type Platform } from './discovery/discovery-server';
+import type { SwarmApi } from './swarm/swarm-api';
 import type { DockerApi } from './docker/docker-api';
 import { listenOn } from './listen';
 import type { AppLogger } from './log';
 
 export interface DiscoverConfig {
+  readonly platform: Platform;
   readonly port: number;
   readonly host: string | undefined;
   readonly resyncIntervalMs: number;
@@ -16,8 +18,18 @@ export interface RunningDiscovery {
 }
 
 /** The composition root of `compose-lb discover`: the Docker API -> replica sources -> the watch endpoint. */
-export async function startDiscovery(config: DiscoverConfig, docker: DockerApi, logger: AppLogger): Promise<RunningDiscovery> {
-  const discovery = new DiscoveryServer({ docker, log: logger.log, resyncIntervalMs: config.resyncIntervalMs });
+export async function startDiscovery(
+  config: DiscoverConfig,
+  docker: DockerApi & SwarmApi,
+  logger: AppLogger,
+): Promise<RunningDiscovery> {
+  const discovery = new DiscoveryServer({
+    docker,
+    swarm: docker,
+    platform: config.platform,
+    log: logger.log,
+    resyncIntervalMs: config.resyncIntervalMs,
+  });
   const address = await listenOn(discovery.server, config.port, config.host);
   logger.log.info({ port: address.port }, 'compose-lb discovery listening');
   return { address, stop: () => discovery.close() };

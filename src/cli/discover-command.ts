@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration, parsePort } from '../config';
 import { startDiscovery } from '../discover';
+import type { Platform } from '../discovery/discovery-server';
 import { DockerodeApi } from '../docker/dockerode-api';
 import { ConfigError } from '../errors';
 import { createLogger } from '../log';
@@ -10,6 +11,7 @@ import { until } from './signals';
 export const DISCOVERY_PORT = 8082;
 
 interface DiscoverFlags {
+  readonly platform?: string;
   readonly port?: string;
   readonly listenHost?: string;
   readonly resyncInterval?: string;
@@ -24,6 +26,7 @@ export function registerDiscoverCommand(program: Command): void {
   program
     .command('discover')
     .description('watch Docker for the balancers and serve their replicas over HTTP (the only process that needs the socket)')
+    .option('--platform <name>', 'auto | compose | swarm: what the balancers run on [env LB_PLATFORM, default auto]')
     .option('--port <port>', `port to listen on [env LB_DISCOVERY_PORT, default ${DISCOVERY_PORT}]`)
     .option('--listen-host <addr>', 'address to listen on [env LB_LISTEN_HOST, default all]')
     .option('--resync-interval <duration>', 're-list replicas this often [env LB_RESYNC_INTERVAL, default 10s]')
@@ -41,12 +44,16 @@ export function registerDiscoverCommand(program: Command): void {
       };
       const port = read('LB_DISCOVERY_PORT (--port)', flags.port ?? env.LB_DISCOVERY_PORT ?? String(DISCOVERY_PORT), parsePort);
       const resync = read('LB_RESYNC_INTERVAL (--resync-interval)', flags.resyncInterval ?? env.LB_RESYNC_INTERVAL ?? '10s', parseDuration);
+      const platform = flags.platform ?? env.LB_PLATFORM ?? 'auto';
+      if (platform !== 'auto' && platform !== 'compose' && platform !== 'swarm') {
+        problems.push(`LB_PLATFORM (--platform): "${platform}" is not auto, compose or swarm`);
+      }
       const level = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) problems.push(`LOG_LEVEL (--log-level): "${level}" is not a level`);
       if (problems.length > 0 || port === undefined || resync === undefined) throw new ConfigError(problems);
       const logger = createLogger(level as 'info');
       const discovery = await startDiscovery(
-        { port, host: flags.listenHost ?? env.LB_LISTEN_HOST, resyncIntervalMs: resync },
+        { platform: platform as Platform, port, host: flags.listenHost ?? env.LB_LISTEN_HOST, resyncIntervalMs: resync },
         new DockerodeApi(),
         logger,
       );

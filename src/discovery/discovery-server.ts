@@ -4,7 +4,10 @@ import type { Snapshot } from '../balancer/replica';
 import type { DockerApi } from '../docker/docker-api';
 import { resolveIdentityOf } from '../docker/identity';
 import { ReplicaSource } from '../docker/replica-source';
-import { LbError } from '../errors';
+import { ConfigError, LbError } from '../errors';
+import type { SwarmApi } from '../swarm/swarm-api';
+import { resolveSwarmIdentity } from '../swarm/swarm-identity';
+import { SwarmSource } from '../swarm/swarm-source';
 import { parseWatchQuery, PROTOCOL_VERSION, sseEvent, WATCH_PATH, type WatchRequest } from './protocol';
 
 /** Keeps a dead connection from looking alive: proxies and balancers see bytes this often. */
@@ -12,24 +15,47 @@ const PING_MS = 15_000;
 /** A watch nobody follows any more is kept this long, for a balancer that reconnects. */
 const LINGER_MS = 30_000;
 
+/** Compose containers, Swarm tasks, or whichever the balancer turns out to be (a Swarm task or not). */
+export type Platform = 'auto' | 'compose' | 'swarm';
+
 export interface DiscoveryOptions {
   readonly docker: DockerApi;
+  /** The Swarm endpoints, when discovery runs on a manager. */
+  readonly swarm?: SwarmApi;
+  readonly platform: Platform;
   readonly log: Logger;
   readonly resyncIntervalMs: number;
 }
 
 /** What one watched service needs: where, and how its replicas are reached. */
 interface WatchKey {
+  readonly platform: 'compose' | 'swarm';
   readonly project: string;
+  /** As Docker knows it: the Compose service, or the Swarm service's full name. */
   readonly service: string;
   readonly networks: readonly string[];
   readonly targetPort: number | undefined;
 }
 
-/** One ReplicaSource, shared by every balancer that watches the same service the same way. */
+/** What follows one service: containers through ReplicaSource, or tasks through SwarmSource. */
+interface Source {
+  start(): Promise<void>;
+  stop(): void;
+  current(): Snapshot;
+}
+
+/** Where a balancer is, and what its LB_SERVICE names are called there. */
+interface Placement {
+  readonly platform: 'compose' | 'swarm';
+  readonly project: string;
+  readonly networks: readonly string[];
+  readonly serviceName: (service: string) => string;
+}
+
+/** One source, shared by every balancer that watches the same service the same way. */
 class Watch {
   readonly followers = new Set<(snapshot: Snapshot, why: string) => void>();
-  private readonly source: ReplicaSource;
+  private readonly source: Source;
   private readonly started: Promise<void>;
   private lingering: NodeJS.Timeout | undefined;
 
@@ -38,15 +64,15 @@ class Watch {
     opts: DiscoveryOptions,
     private readonly onIdle: () => void,
   ) {
-    this.source = new ReplicaSource({
-      docker: opts.docker,
-      context: { ...key, networks: new Set(key.networks) },
-      log: opts.log.child({ service: key.service }),
-      onSnapshot: (snapshot, why) => {
-        for (const follow of this.followers) follow(snapshot, why);
-      },
-      resyncIntervalMs: opts.resyncIntervalMs,
-    });
+    const onSnapshot = (snapshot: Snapshot, why: string): void => {
+      for (const follow of this.followers) follow(snapshot, why);
+    };
+    const log = opts.log.child({ service: key.service });
+    const networks = new Set(key.networks);
+    this.source =
+      key.platform === 'swarm' && opts.swarm !== undefined
+        ? new SwarmSource({ ...key, swarm: opts.swarm, networks, log, onSnapshot, resyncIntervalMs: opts.resyncIntervalMs })
+        : new ReplicaSource({ docker: opts.docker, context: { ...key, networks }, log, onSnapshot, resyncIntervalMs: opts.resyncIntervalMs });
     this.started = this.source.start();
   }
 
@@ -105,23 +131,20 @@ export class DiscoveryServer {
   }
 
   private async stream(req: WatchRequest, res: ServerResponse): Promise<void> {
-    let project: string;
-    let networks: string[];
+    let placement: Placement;
     try {
-      // The balancer's own container tells its project and networks, as it would tell the balancer.
-      const identity = await resolveIdentityOf(this.opts.docker, req, req.self);
-      project = identity.project;
-      networks = [...identity.networks].sort();
+      placement = await this.place(req);
     } catch (err) {
       json(res, 404, { error: err instanceof LbError ? err.message : `cannot resolve the balancer: ${String(err)}` });
       return;
     }
+    const { project, networks, platform } = placement;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.write(sseEvent('hello', { v: PROTOCOL_VERSION, project }));
     this.streams++;
     const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
     const follows = req.services.map((service) => {
-      const watch = this.watchFor({ project, service, networks, targetPort: req.targetPort });
+      const watch = this.watchFor({ platform, project, service: placement.serviceName(service), networks, targetPort: req.targetPort });
       const follower = (replicas: Snapshot, why: string): void => {
         res.write(sseEvent('snapshot', { service, replicas, why }));
       };
@@ -135,6 +158,29 @@ export class DiscoveryServer {
       for (const { watch, follower } of follows) watch.unfollow(follower);
       this.opts.log.info({ project, services: req.services, balancer: req.self[0] }, 'balancer stopped watching');
     });
+  }
+
+  /**
+   * Where the balancer is. Its own container says, as it would tell the balancer itself; a balancer
+   * that is a Swarm task (perhaps on another node, where its container cannot be inspected) is
+   * found among the swarm's tasks instead.
+   */
+  private async place(req: WatchRequest): Promise<Placement> {
+    const { swarm, platform } = this.opts;
+    if (platform !== 'compose' && swarm !== undefined) {
+      const task = await resolveSwarmIdentity(swarm, req.self);
+      if (task !== undefined) {
+        return {
+          platform: 'swarm',
+          project: req.project ?? task.stack ?? '',
+          networks: [...(req.network === undefined ? task.networks : new Set([req.network]))].sort(),
+          serviceName: task.fullName,
+        };
+      }
+      if (platform === 'swarm') throw new ConfigError([`no Swarm task runs in the balancer's container (${req.self.join(', ')})`]);
+    }
+    const identity = await resolveIdentityOf(this.opts.docker, req, req.self);
+    return { platform: 'compose', project: identity.project, networks: [...identity.networks].sort(), serviceName: (s) => s };
   }
 
   private watchFor(key: WatchKey): Watch {

@@ -46,7 +46,7 @@ describe('discovery and a balancer that follows it', () => {
   });
 
   async function startDiscovery(docker: FakeDocker): Promise<{ server: DiscoveryServer; url: string }> {
-    const server = new DiscoveryServer({ docker, log: captureLogs().log, resyncIntervalMs: 60_000 });
+    const server = new DiscoveryServer({ docker, platform: 'compose', log: captureLogs().log, resyncIntervalMs: 60_000 });
     await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => server.close());
     return { server, url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}` };
@@ -96,7 +96,7 @@ describe('discovery and a balancer that follows it', () => {
     // Back on the same port, with a replica more: the balancer reconnects and gets the full snapshot.
     docker.add(web(2));
     const port = Number(new URL(first.url).port);
-    const again = new DiscoveryServer({ docker, log: captureLogs().log, resyncIntervalMs: 60_000 });
+    const again = new DiscoveryServer({ docker, platform: 'compose', log: captureLogs().log, resyncIntervalMs: 60_000 });
     await new Promise<void>((resolve) => again.server.listen(port, '127.0.0.1', resolve));
     cleanups.push(() => again.close());
     await waitUntil(() => feed.status().connected && snapshots.get('web')?.length === 2);
