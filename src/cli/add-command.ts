@@ -3,12 +3,13 @@ import { MODES, type Mode } from '../config';
 import { addBalancer, type AddRequest } from '../compose/add-balancer';
 import { ComposeInputError } from '../compose/compose-errors';
 import { repoDigests } from '../runtime/docker-cli';
+import { SOCKET_LAYOUTS, type SocketLayout } from '../compose/discovery-plan';
 import { dockerGid } from '../compose/docker-gid';
 import { balancers } from '../compose/find-balancer';
 import { pinnedReference } from '../compose/image-pin';
 import { parseListenAddress } from '../compose/listen-address';
 import type { RuleRequest } from '../compose/route-labels';
-import { addFileOption, loadCompose, portArgument, warn, type ComposeCliDeps } from './compose-cli-deps';
+import { addFileOption, loadCompose, portArgument, type ComposeCliDeps } from './compose-cli-deps';
 import { finishRewrite } from './finish-rewrite';
 
 interface AddOptions {
@@ -23,6 +24,7 @@ interface AddOptions {
   readonly stripPrefix?: boolean;
   readonly balancer?: string;
   readonly mode: Mode;
+  readonly socket?: SocketLayout;
 }
 
 export function registerAddCommand(program: Command, deps: ComposeCliDeps): void {
@@ -50,6 +52,12 @@ export function registerAddCommand(program: Command, deps: ComposeCliDeps): void
         .choices(MODES)
         .default('http'),
     )
+    .addOption(
+      new Option(
+        '--socket <where>',
+        'discovery: the Docker socket only in compose-lb-discovery (default); direct: in the balancer itself',
+      ).choices(SOCKET_LAYOUTS),
+    )
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
       'after',
@@ -66,8 +74,13 @@ commented out (requests reach it through the balancer's port). Only one service
 of a balancer may go without --host or --path-prefix (the default route).
 "compose-lb remove SERVICE" takes that route out again and leaves the others.
 
-The balancer reads the Docker socket through the socket's group: the file gets
-group_add "\${DOCKER_GID:-GID}" with GID from /var/run/docker.sock here (or from
+Only one service of the file has the Docker socket: compose-lb-discovery, which
+the first balancer brings along with an internal network "compose-lb"; every
+balancer reads its replicas from it, runs read-only with no capabilities, and
+has no socket. It goes with the last balancer "compose-lb remove" takes out.
+--socket direct gives the balancer the socket itself instead, as compose-lb did
+before. The socket is read through its group: the file gets group_add
+"\${DOCKER_GID:-GID}" with GID from /var/run/docker.sock here (or from
 DOCKER_GID when set).
 
 Examples:
@@ -76,6 +89,7 @@ Examples:
   compose-lb add api --path-prefix /api --strip-prefix   # behind web's balancer
   compose-lb add admin --host admin.localhost
   compose-lb add db --mode tcp             # connections, any protocol
+  compose-lb add web --socket direct       # one container, with the socket
   compose-lb add api --port 8080 --listen 127.0.0.1:8080`,
     )
     .action((service: string, opts: AddOptions) => runAdd(service, opts, deps));
@@ -91,6 +105,8 @@ async function runAdd(service: string, opts: AddOptions, deps: ComposeCliDeps): 
     service,
     image: opts.image,
     dockerGid: gid.gid,
+    dockerGidWarning: gid.warning,
+    socket: opts.socket,
     port: opts.port,
     listen: opts.listen === undefined ? undefined : parseListenAddress(opts.listen),
     rule: ruleOf(opts),
@@ -105,7 +121,6 @@ async function runAdd(service: string, opts: AddOptions, deps: ComposeCliDeps): 
     const image = pinnedReference(opts.image, await repoDigests(deps.runner, opts.image));
     if (image !== opts.image) result = addBalancer(loaded.file, { ...request, image, pinnedFrom: opts.image });
   }
-  if (result.changed && !joined && gid.warning !== undefined) warn(deps, gid.warning);
   const file = opts.file ? ` -f ${opts.file}` : '';
   const scale = `compose-lb scale ${service}=3${file}`;
   const recreate = `docker compose${file} up -d ${result.balancer} (so it balances ${service} too)`;

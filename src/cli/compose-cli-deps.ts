@@ -17,6 +17,8 @@ export interface ComposeCliDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** stdout is a terminal: `status --watch` redraws in place there. */
+  readonly terminal: boolean;
   readonly runner: ProcessRunner;
   readonly clock: Clock;
   readonly gidSources: GidSources;
@@ -33,6 +35,7 @@ export function defaultDeps(): ComposeCliDeps {
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    terminal: process.stdout.isTTY === true,
     runner: spawnRunner,
     clock: systemClock,
     gidSources: systemGidSources,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DISCOVERY_PORT } from '../compose/discovery-service';
 import { parseDuration, parsePort } from '../config';
 import { startDiscovery } from '../discover';
 import type { Platform } from '../discovery/discovery-server';
@@ -6,9 +7,6 @@ import { DockerodeApi } from '../docker/dockerode-api';
 import { ConfigError } from '../errors';
 import { createLogger } from '../log';
 import { until } from './signals';
-
-/** Default port of the discovery endpoint, on the network it shares with the balancers (never published). */
-export const DISCOVERY_PORT = 8082;
 
 interface DiscoverFlags {
   readonly platform?: string;

@@ -16,9 +16,10 @@ export function registerRemoveCommand(program: Command, deps: ComposeCliDeps): v
 Works from what "compose-lb add" recorded in the balancer (its x-compose-lb
 key) and marked in the service (# [compose-lb: ...] comments). Right after
 "add", it gives back the file byte for byte. A balancer in front of several
-services only loses SERVICE; it goes with the last one. Stop the balancer's
-container yourself ("docker compose up -d --remove-orphans" does), or recreate
-it ("docker compose up -d") when it stays.`,
+services only loses SERVICE; it goes with the last one, and compose-lb-discovery
+and the network compose-lb go with the last balancer that reads from them. Stop
+the containers of what went yourself ("docker compose up -d --remove-orphans"
+does), or recreate the balancer ("docker compose up -d") when it stays.`,
     )
     .action((service: string, opts: { file?: string; dryRun?: boolean }) => {
       const loaded = loadCompose(opts.file, deps);

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { OPTIONS } from '../config';
 import { describeRule } from '../routing/route-rule';
 import { planAdd, type AddPlan, type AddRequest } from './add-plan';
 import { readRecord } from './add-record';
@@ -7,9 +8,12 @@ import { balancerLines } from './balancer-block';
 import { insertAfterService } from './block-edits';
 import { ComposeInputError } from './compose-errors';
 import { requireService, serviceNames, type ComposeFile, type ServiceConfig } from './compose-file';
-import { balancerOf, balancers } from './find-balancer';
+import { isOurDiscovery, planDiscovery, type DiscoveryPlan } from './discovery-plan';
+import { checkDiscovery, discoveryLines, DISCOVERY_NETWORK, DISCOVERY_SERVICE, DISCOVERY_URL } from './discovery-service';
+import { balancerOf, balancers, environmentValue } from './find-balancer';
 import { publishEntry } from './listen-address';
 import { portsMarker } from './markers';
+import { scalarList } from './plain-values';
 import { checkRewrite, sameAs } from './rewrite-check';
 import { unchanged, type RewriteResult } from './rewrite-result';
 import { routeTarget } from './route-target';
@@ -41,55 +45,79 @@ export function addBalancer(file: ComposeFile, req: AddRequest): RewriteResult {
   const target = routeTarget(file, req);
   if (target) return addRoute(file, req, target);
   const plan = planAdd(file, req, freeName(file, service), false);
-  const text = applyLineEdits(file.text, editsFor(file, plan));
-  verify(file, plan, text);
-  return { text, changed: true, balancer: plan.name, notes: notes(plan), warnings: serviceWarnings(plan) };
+  const discovery = planDiscovery(file, req.socket, service, plan.networking);
+  const text = applyLineEdits(file.text, editsFor(file, plan, discovery));
+  verify(file, plan, discovery, text);
+  const warnings = [...serviceWarnings(plan), ...gidWarning(req, discovery)];
+  return { text, changed: true, balancer: plan.name, notes: notes(plan, discovery), warnings };
 }
 
-function editsFor(file: ComposeFile, plan: AddPlan): LineEdit[] {
-  const { block, indents, ports, name } = plan;
+function editsFor(file: ComposeFile, plan: AddPlan, discovery: DiscoveryPlan | undefined): LineEdit[] {
+  const { block, indents, ports, name, request } = plan;
   const portsLines = ports ? file.text.lines.slice(ports.first, ports.last + 1) : listenLines(plan);
   const spec = {
     name,
-    service: plan.request.service,
-    mode: plan.request.mode ?? 'http',
-    image: plan.request.image,
-    pinnedFrom: plan.request.pinnedFrom,
+    service: request.service,
+    mode: request.mode ?? 'http',
+    image: request.image,
+    pinnedFrom: request.pinnedFrom,
     port: plan.balanced.port,
-    dockerGid: plan.request.dockerGid,
+    dockerGid: request.dockerGid,
     portsLines,
     ...plan.networking,
     profiles: profilesOf(plan.config),
     record: plan.record,
+    discovery: discovery?.record,
   };
+  const keyIndent = ' '.repeat(block.column);
+  const services = [
+    balancerLines(spec, keyIndent, indents),
+    ...(discovery?.record.createdService ? [discoveryLines(spec, keyIndent, indents)] : []),
+  ];
   return [
     ...serviceEdits(file, plan, [portsMarker(indents.body, name)]),
-    insertAfterService(file.text, block, balancerLines(spec, ' '.repeat(block.column), indents)),
+    insertAfterService(file.text, block, services),
+    ...(discovery?.network ? [discovery.network.edit] : []),
   ];
 }
 
-/** The service loses what moved, gains the expose; the balancer publishes what the service did. */
-function verify(file: ComposeFile, plan: AddPlan, text: string): void {
+/**
+ * The service loses what moved, gains the expose; the balancer publishes what
+ * the service did; discovery and its network are there when they were not.
+ */
+function verify(file: ComposeFile, plan: AddPlan, discovery: DiscoveryPlan | undefined, text: string): void {
   const { config, request, balanced } = plan;
   const published = plan.ports
     ? config['ports']
     : request.listen
       ? [publishEntry(request.listen, balanced.port)]
       : undefined;
+  const balancer = {
+    name: plan.name,
+    check: (lb: ServiceConfig) => checkBalancer(lb, request.service, published, discovery),
+  };
+  const added = discovery?.record.createdService ? [{ name: DISCOVERY_SERVICE, check: checkDiscovery }] : [];
   checkRewrite(file, text, {
     service: request.service,
     checkService: sameAs(serviceAfter(plan)),
-    added: { name: plan.name, check: (lb) => checkBalancer(lb, request.service, published) },
+    added: [balancer, ...added],
+    ...(discovery?.network ? { networks: { after: discovery.networksAfter } } : {}),
   });
 }
 
-/** `service` must not be a balancer itself. */
+/** `service` must not be a balancer itself, or compose-lb's discovery. */
 function refuseBalancer(file: ComposeFile, service: string): void {
   const itself = balancers(file).find((b) => b.name === service);
   if (itself) {
     throw new ComposeInputError(
       'name-taken',
       `${service} is a balancer itself (for ${itself.services.join(', ')}); name the service to balance`,
+    );
+  }
+  if (service === DISCOVERY_SERVICE && isOurDiscovery(file)) {
+    throw new ComposeInputError(
+      'name-taken',
+      `${service} is compose-lb's discovery, which its balancers read replicas from; name the service to balance`,
     );
   }
 }
@@ -116,13 +144,29 @@ function profilesOf(config: ServiceConfig): string[] {
   return Array.isArray(profiles) ? profiles.map(String) : [];
 }
 
-function checkBalancer(lb: ServiceConfig, service: string, ports: unknown): string | undefined {
+function checkBalancer(
+  lb: ServiceConfig,
+  service: string,
+  ports: unknown,
+  discovery: DiscoveryPlan | undefined,
+): string | undefined {
   if (!isDeepStrictEqual(lb['ports'], ports)) return `the balancer would not publish ${service}'s ports as they were`;
   if (readRecord(lb)?.first?.service !== service) return 'the balancer would lose its x-compose-lb record';
+  const url = environmentValue(lb['environment'], OPTIONS.discoveryUrl.env);
+  const networks = scalarList(lb['networks']);
+  if (discovery && (url !== DISCOVERY_URL || !networks.includes(DISCOVERY_NETWORK))) {
+    return `the balancer would not read its replicas from ${DISCOVERY_SERVICE}`;
+  }
   return undefined;
 }
 
-function notes(plan: AddPlan): string[] {
+/** A guessed socket group matters where add writes one: beside the socket, in the balancer or a new discovery. */
+function gidWarning(request: AddRequest, discovery: DiscoveryPlan | undefined): string[] {
+  const writesGroup = discovery === undefined || discovery.record.createdService;
+  return writesGroup && request.dockerGidWarning !== undefined ? [request.dockerGidWarning] : [];
+}
+
+function notes(plan: AddPlan, discovery: DiscoveryPlan | undefined): string[] {
   const { request, name, balanced, record, labels } = plan;
   const image = request.pinnedFrom === undefined ? request.image : `${request.pinnedFrom}, pinned to ${request.image}`;
   const kind = request.mode === 'tcp' ? ', TCP: connections forwarded unread' : '';
@@ -140,5 +184,14 @@ function notes(plan: AddPlan): string[] {
     const route = describeRule(labels.rule);
     out.push(`labelled ${request.service} (${route}): the route counts once ${name} balances other services too`);
   }
-  return [...out, ...serviceNotes(plan)];
+  return [...out, ...(discovery ? [discoveryNote(name, discovery)] : []), ...serviceNotes(plan)];
+}
+
+function discoveryNote(name: string, { record }: DiscoveryPlan): string {
+  const network = record.createdNetwork ? ` over the new internal network ${DISCOVERY_NETWORK}` : '';
+  if (!record.createdService) {
+    return `${name} reads its replicas from ${DISCOVERY_SERVICE}, which the file has already${network}`;
+  }
+  const added = `added ${DISCOVERY_SERVICE}, the only service with the Docker socket`;
+  return `${added}: ${name} reads its replicas from it${network}`;
 }

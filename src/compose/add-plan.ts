@@ -2,6 +2,7 @@ import type { Mode } from '../config';
 import type { AddRecord } from './add-record';
 import { balancedPort, type BalancedPort } from './balanced-port';
 import { ComposeInputError } from './compose-errors';
+import type { SocketLayout } from './discovery-plan';
 import { serviceConfig, type ComposeFile, type ServiceConfig } from './compose-file';
 import { planExpose, type ExposePlan } from './expose-edit';
 import type { ListenAddress } from './listen-address';
@@ -16,6 +17,10 @@ export interface AddRequest {
   readonly pinnedFrom?: string | undefined;
   /** Group id of the Docker socket on the machine running `add` (see docker-gid.ts). */
   readonly dockerGid: number;
+  /** Why `dockerGid` is a guess, when it is: a warning once `add` writes it. */
+  readonly dockerGidWarning?: string | undefined;
+  /** `--socket`: where the Docker socket goes; undefined for the default (discovery). */
+  readonly socket?: SocketLayout | undefined;
   /** `--port`: the container port to balance, for a service that publishes none. */
   readonly port?: number | undefined;
   /** `--listen`: where to publish the balancer, for a service that publishes no ports. */

@@ -31,6 +31,21 @@ export interface AddRecord {
 }
 
 /**
+ * What a balancer that reads its replicas from compose-lb-discovery (the only
+ * service with the Docker socket) had `add` write beside it, shared with the
+ * file's other such balancers: it goes with the last of them, so a balancer
+ * that stays takes this over from one that goes.
+ */
+export interface DiscoveryRecord {
+  /** The compose-lb-discovery service. */
+  readonly createdService: boolean;
+  /** The `compose-lb` entry of the top-level `networks:`. */
+  readonly createdNetwork: boolean;
+  /** The top-level `networks:` key itself (remove deletes it once nothing else is in it). */
+  readonly createdNetworksKey: boolean;
+}
+
+/**
  * A balancer's record: the service `add` wrote it for, then the services `add`
  * routed through it later, in order. The first is undefined once `remove` took
  * it out while routes stayed. A record from before routes is a `first` alone.
@@ -38,6 +53,8 @@ export interface AddRecord {
 export interface BalancerRecord {
   readonly first: AddRecord | undefined;
   readonly routes: readonly AddRecord[];
+  /** Undefined for a balancer with the socket itself (--socket direct, or a record from before discovery). */
+  readonly discovery: DiscoveryRecord | undefined;
 }
 
 export const RECORD_KEY = 'x-compose-lb';
@@ -56,6 +73,14 @@ const FIELDS = {
 
 const ROUTES = 'routes';
 
+/** `socket: discovery` marks a balancer of the split layout; the other fields say what it holds for the file. */
+const SOCKET = 'socket';
+const DISCOVERY_FIELDS = {
+  createdService: 'created-discovery',
+  createdNetwork: 'created-network',
+  createdNetworksKey: 'created-networks-key',
+} as const;
+
 /** Every service the record holds, its first one first. */
 export function recordEntries(record: BalancerRecord): AddRecord[] {
   return [...(record.first ? [record.first] : []), ...record.routes];
@@ -69,6 +94,7 @@ export function recordLines(record: BalancerRecord, indents: Indents): string[] 
       : `# what \`compose-lb add\` changed in ${names.join(', ')}; \`compose-lb remove SERVICE\` undoes it for one`;
   const lines = [`${indents.body}${RECORD_KEY}: ${why}`];
   if (record.first) lines.push(...entryLines(record.first, indents.nested, indents.nested));
+  if (record.discovery) lines.push(...discoveryLines(record.discovery, indents.nested));
   if (record.routes.length > 0) {
     // Route entries are list items, indented past `routes:` as the file indents its lists.
     const dash = `${indents.nested}${' '.repeat(indents.item.length - indents.body.length)}`;
@@ -98,6 +124,11 @@ function entryLines(record: AddRecord, head: string, indent: string): string[] {
   return lines;
 }
 
+function discoveryLines(record: DiscoveryRecord, indent: string): string[] {
+  const fields = (Object.keys(DISCOVERY_FIELDS) as (keyof DiscoveryRecord)[]).filter((key) => record[key]);
+  return [`${indent}${SOCKET}: discovery`, ...fields.map((key) => `${indent}${DISCOVERY_FIELDS[key]}: true`)];
+}
+
 /** The record of a balancer service, or undefined when it has none (not added by `compose-lb add`). */
 export function readRecord(balancer: ServiceConfig): BalancerRecord | undefined {
   const raw = balancer[RECORD_KEY];
@@ -108,13 +139,28 @@ export function readRecord(balancer: ServiceConfig): BalancerRecord | undefined 
     return entry ? [entry] : [];
   });
   const first = readEntry(raw);
-  return first || routes.length > 0 ? { first, routes } : undefined;
+  return first || routes.length > 0 ? { first, routes, discovery: readDiscovery(raw) } : undefined;
+}
+
+function readDiscovery(raw: Record<string, unknown>): DiscoveryRecord | undefined {
+  if (raw[SOCKET] !== 'discovery') return undefined;
+  const flag = (key: keyof DiscoveryRecord): boolean => isTrue(raw[DISCOVERY_FIELDS[key]]);
+  return {
+    createdService: flag('createdService'),
+    createdNetwork: flag('createdNetwork'),
+    createdNetworksKey: flag('createdNetworksKey'),
+  };
+}
+
+/** A flag as written (`true`), or quoted by someone who edited the record. */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
 }
 
 function readEntry(raw: Record<string, unknown>): AddRecord | undefined {
   const service = raw[FIELDS.service];
   if (typeof service !== 'string') return undefined;
-  const flag = (key: string): boolean => raw[key] === true || raw[key] === 'true';
+  const flag = (key: string): boolean => isTrue(raw[key]);
   const appended = raw[FIELDS.appendedExpose];
   return {
     service,

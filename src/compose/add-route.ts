@@ -32,6 +32,12 @@ export function addRoute(file: ComposeFile, request: AddRequest, lb: Balancer): 
       `--listen is for a balancer of its own; ${service} is reached through ${lb.name}'s port`,
     );
   }
+  if (request.socket !== undefined) {
+    throw new ComposeInputError(
+      'arguments',
+      `--socket is for a balancer of its own; ${service} joins ${lb.name}, which keeps reading its replicas as it does`,
+    );
+  }
   const lbConfig = serviceConfig(file, lb.name);
   const config = serviceConfig(file, service);
   refuseApart(service, config, lb.name, lbConfig);
@@ -51,7 +57,7 @@ export function addRoute(file: ComposeFile, request: AddRequest, lb: Balancer): 
   const block = serviceBlock(file, lb.name);
   const dependsOn = dependsOnAppend(file, block, service);
   const entry = { ...plan.record, appendedDependsOn: dependsOn !== undefined };
-  const after: BalancerRecord = { first: record.first, routes: [...record.routes, entry] };
+  const after: BalancerRecord = { ...record, routes: [...record.routes, entry] };
   const services = [...lb.services, service];
   const ports = plan.ports ? commentOutKey(file.text, plan.ports, file.label, ROUTED_PORTS_TAG).lines : [];
   const edits = [
@@ -65,7 +71,7 @@ export function addRoute(file: ComposeFile, request: AddRequest, lb: Balancer): 
   checkRewrite(file, text, {
     service,
     checkService: sameAs(serviceAfter(plan)),
-    changed: { name: lb.name, check: lbCheck },
+    changed: [{ name: lb.name, check: lbCheck }],
   });
   const reached = `${service} publishes no ports: ${lb.name} reaches it on ${assumed}, as every service it balances`;
   const notes = [

@@ -4,16 +4,21 @@ import type { KeySpan, Span } from './service-block';
 import { isBlank, lineText, type Line, type LineEdit, type SourceText } from './source-text';
 
 /**
- * The service `add` writes goes right after the service it balances. It is set
- * off by a blank line when that service is (followed by one, or preceded by one
- * at the end of the file), so the file keeps its rhythm. `deleteService` applies
- * the same rule backwards, which is what makes `remove` give back the exact bytes.
+ * The services `add` writes (each given as its lines) go right after the
+ * service it balances. Each is set off by a blank line when that service is
+ * (followed by one, or preceded by one at the end of the file), so the file
+ * keeps its rhythm. `deleteService` applies the same rule backwards, which is
+ * what makes `remove` give back the exact bytes.
  */
-export function insertAfterService(src: SourceText, block: Span, lines: readonly (Line | string)[]): LineEdit {
+export function insertAfterService(
+  src: SourceText,
+  block: Span,
+  services: readonly (readonly (Line | string)[])[],
+): LineEdit {
   const at = block.last + 1;
   const next = src.lines[at];
   const separate = next !== undefined ? isBlank(next.text) : isBlank(lineText(src, block.first - 1)) && block.first > 0;
-  return { from: at, to: at, lines: separate ? ['', ...lines] : [...lines] };
+  return { from: at, to: at, lines: services.flatMap((lines) => (separate ? ['', ...lines] : lines)) };
 }
 
 export function deleteService(src: SourceText, block: Span): LineEdit {

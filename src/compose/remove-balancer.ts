@@ -3,6 +3,7 @@ import { balancerCheck, dependsOnRemoval, recordEdit, serviceListEdit, type Bala
 import { deleteKey, deleteService } from './block-edits';
 import { ComposeInputError } from './compose-errors';
 import { requireService, serviceConfig, type ComposeFile } from './compose-file';
+import { discoveryRemoval } from './discovery-removal';
 import { balancers, type Balancer } from './find-balancer';
 import { checkRewrite } from './rewrite-check';
 import { unchanged, type RewriteResult } from './rewrite-result';
@@ -22,8 +23,10 @@ interface Added {
  * its ports, container_name, expose and labels as they were, and leaves the
  * balancer. The balancer goes with its last service; while others stay, it
  * only loses this one from LB_SERVICE, depends_on and its record (and, when
- * the service's ports had moved there, those ports). Right after `add` this
- * gives back the original bytes. `service` may also name a balancer of one.
+ * the service's ports had moved there, those ports). compose-lb-discovery and
+ * its network go with the last balancer reading from them (discovery-removal.ts).
+ * Right after `add` this gives back the original bytes. `service` may also
+ * name a balancer of one.
  */
 export function removeBalancer(file: ComposeFile, service: string): RewriteResult {
   const added = findAdded(file, service);
@@ -39,13 +42,17 @@ export function removeBalancer(file: ComposeFile, service: string): RewriteResul
   const undo = undoService(file, entry, target, lb);
   const lbConfig = serviceConfig(file, balancer.name);
   const left = rest.length > 0 ? leave(file, added, lb) : undefined;
-  const text = applyLineEdits(file.text, [...undo.edits, ...(left ? left.edits : [deleteService(file.text, lb)])]);
+  const discovery = added.record.discovery;
+  const gone = left || !discovery ? undefined : discoveryRemoval(file, balancer.name, discovery);
+  const lbEdits = left ? left.edits : [deleteService(file.text, lb), ...(gone?.edits ?? [])];
+  const text = applyLineEdits(file.text, [...undo.edits, ...lbEdits]);
   checkRewrite(file, text, {
     service: entry.service,
     checkService: (after) => checkUndone(lbConfig, entry, serviceConfig(file, entry.service), after),
     ...(left
-      ? { changed: { name: balancer.name, check: balancerCheck({ before: lbConfig, ...left.change }) } }
-      : { removed: balancer.name }),
+      ? { changed: [{ name: balancer.name, check: balancerCheck({ before: lbConfig, ...left.change }) }] }
+      : { removed: [balancer.name, ...(gone?.removed ?? [])], changed: gone?.changed ?? [] }),
+    ...(gone?.networks ? { networks: gone.networks } : {}),
   });
   const back = entry.movedPorts || entry.commentedOutPorts ? `; ${entry.service} publishes its ports again` : '';
   const others = rest.map((e) => e.service).join(', ');
@@ -54,8 +61,13 @@ export function removeBalancer(file: ComposeFile, service: string): RewriteResul
     : `removed ${balancer.name}`;
   // The running balancer reads LB_SERVICE when it starts, so it routes to the service until it is recreated.
   const recreate = `recreate ${balancer.name} (docker compose up -d ${balancer.name}) so it stops balancing ${entry.service}`;
-  const warnings = [...undo.warnings, ...(left?.portsGone ? [portsGoneWarning(balancer.name, entry, rest)] : [])];
-  return { text, changed: true, balancer: balancer.name, notes: [`${what}${back}`, ...(left ? [recreate] : [])], warnings };
+  const warnings = [
+    ...undo.warnings,
+    ...(left?.portsGone ? [portsGoneWarning(balancer.name, entry, rest)] : []),
+    ...(gone?.warnings ?? []),
+  ];
+  const notes = [`${what}${back}`, ...(left ? [recreate] : []), ...(gone?.notes ?? [])];
+  return { text, changed: true, balancer: balancer.name, notes, warnings };
 }
 
 function findAdded(file: ComposeFile, service: string): Added | undefined {
@@ -133,7 +145,7 @@ interface Leaving {
  */
 function leave(file: ComposeFile, { balancer, record, entry }: Added, lb: ServiceBlock): Leaving {
   const first = record.first === entry;
-  const left = { first: first ? undefined : record.first, routes: record.routes.filter((r) => r !== entry) };
+  const left = { ...record, first: first ? undefined : record.first, routes: record.routes.filter((r) => r !== entry) };
   const services = balancer.services.filter((s) => s !== entry.service);
   const edits = [recordEdit(file, lb, left)];
   if (services.length !== balancer.services.length) edits.push(serviceListEdit(file, lb, services));

@@ -4,17 +4,25 @@ import { parseComposeFile, serviceConfig, serviceNames, type ComposeFile, type S
 
 type Check = (config: ServiceConfig) => string | undefined;
 
+export interface ServiceCheck {
+  readonly name: string;
+  readonly check: Check;
+}
+
 /**
- * What a rewrite may change: one service, plus one service added, removed, or
- * changed (the balancer a route joins or leaves).
+ * What a rewrite may change: one service, plus services added, removed, or
+ * changed (the balancer a route joins or leaves, compose-lb-discovery), and
+ * the top-level `networks` (compose-lb's own network).
  */
 export interface ExpectedChange {
   readonly service: string;
   /** Says what is wrong with the service as Compose reads it afterwards, if anything. */
   readonly checkService: Check;
-  readonly added?: { readonly name: string; readonly check: Check };
-  readonly changed?: { readonly name: string; readonly check: Check };
-  readonly removed?: string;
+  readonly added?: readonly ServiceCheck[];
+  readonly changed?: readonly ServiceCheck[];
+  readonly removed?: readonly string[];
+  /** The top-level `networks` as Compose must read it afterwards; absent: it stays as it is. */
+  readonly networks?: { readonly after: unknown };
 }
 
 /**
@@ -36,23 +44,25 @@ export function checkRewrite(before: ComposeFile, text: string, expected: Expect
   } catch (err) {
     return fail(`the result would not parse (${(err as Error).message})`);
   }
-  if (!isDeepStrictEqual(without(before.model, 'services'), without(after.model, 'services'))) {
-    fail('top-level keys besides "services" would change');
+  if (!isDeepStrictEqual(topLevelAfter(before, expected), without(after.model, 'services'))) {
+    fail(expected.networks ? 'the top-level keys would not read as meant' : 'top-level keys besides "services" would change');
   }
   const names = new Set([...serviceNames(before), ...serviceNames(after)]);
   for (const name of names) {
     const was = serviceNames(before).includes(name) ? serviceConfig(before, name) : undefined;
     const is = serviceNames(after).includes(name) ? serviceConfig(after, name) : undefined;
+    const added = expected.added?.find((a) => a.name === name);
+    const changed = expected.changed?.find((c) => c.name === name);
     if (name === expected.service) {
       const problem = is === undefined ? `${name} would be gone` : expected.checkService(is);
       if (problem !== undefined) fail(problem);
-    } else if (name === expected.added?.name) {
-      const problem = was === undefined && is !== undefined ? expected.added.check(is) : `${name} would not be added`;
+    } else if (added) {
+      const problem = was === undefined && is !== undefined ? added.check(is) : `${name} would not be added`;
       if (problem !== undefined) fail(problem);
-    } else if (name === expected.changed?.name) {
-      const problem = is === undefined ? `${name} would be gone` : expected.changed.check(is);
+    } else if (changed) {
+      const problem = is === undefined ? `${name} would be gone` : changed.check(is);
       if (problem !== undefined) fail(problem);
-    } else if (name === expected.removed) {
+    } else if (expected.removed?.includes(name)) {
       if (is !== undefined) fail(`${name} would not be removed`);
     } else if (!isDeepStrictEqual(was, is)) {
       throw new ComposeInputError(
@@ -63,6 +73,14 @@ export function checkRewrite(before: ComposeFile, text: string, expected: Expect
     }
   }
   return after;
+}
+
+/** The top-level keys but `services` as they must read afterwards. */
+function topLevelAfter(before: ComposeFile, expected: ExpectedChange): Record<string, unknown> {
+  const top = without(before.model, 'services');
+  if (expected.networks?.after !== undefined) top['networks'] = expected.networks.after;
+  else if (expected.networks) delete top['networks'];
+  return top;
 }
 
 /** A copy of a service's settings without some keys. */

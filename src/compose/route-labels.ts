@@ -1,13 +1,13 @@
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { ROUTE_LABELS, isDefaultRoute, routeRuleOf, type RouteRule } from '../routing/route-rule';
 import type { AddRecord } from './add-record';
 import { deleteKey } from './block-edits';
 import { ComposeInputError } from './compose-errors';
 import type { ComposeFile, ServiceConfig } from './compose-file';
-import { appendItems, removeItems } from './list-items';
+import { appendItems, appendPairLines, removeItems } from './list-items';
 import { isRecord } from './plain-values';
-import { keyOf, lastContentLine, type Indents, type KeySpan, type ServiceBlock } from './service-block';
-import { columnAt, lineAt, type LineEdit } from './source-text';
+import { keyOf, type Indents, type KeySpan, type ServiceBlock } from './service-block';
+import type { LineEdit } from './source-text';
 import { yamlScalar } from './yaml-text';
 
 /** `--host`, `--path-prefix` and `--strip-prefix`: which requests the balancer routes to a service. */
@@ -116,16 +116,15 @@ export function planLabels(
     const appended = appendItems(file.text, value, items.map(yamlScalar));
     return { ...plan, appended, after: [...(Array.isArray(current) ? current : []), ...items] };
   }
-  const firstKey = isMap(value) && !value.flow ? (value.items[0]?.key as Node | undefined)?.range : undefined;
-  if (!isMap(value) || !firstKey) {
+  const appended = isMap(value)
+    ? appendPairLines(file.text, value, (indent) => wanted.map(([n, v]) => `${indent}${n}: ${yamlScalar(v)}`))
+    : undefined;
+  if (!appended) {
     throw new ComposeInputError(
       'layout',
       `cannot rewrite ${file.label}: ${block.name}'s "labels" is neither a block mapping nor a list; write it as one`,
     );
   }
-  const indent = ' '.repeat(columnAt(file.text, firstKey[0]));
-  const line = lastContentLine(file.text, value) + 1;
-  const appended = { from: line, to: line, lines: wanted.map(([n, v]) => `${indent}${n}: ${yamlScalar(v)}`) };
   return { ...plan, appended, after: { ...(isRecord(current) ? current : {}), ...Object.fromEntries(wanted) } };
 }
 
@@ -170,11 +169,7 @@ function ourLabelEdits(file: ComposeFile, own: KeySpan, record: AddRecord): Line
     return whole(found.length, value.items.length) ? [deleteKey(own)] : removeItems(file.text, value, found);
   }
   if (!isMap(value) || value.flow) return undefined;
-  const pairs = value.items.filter((pair) => ours(pair.key));
-  if (pairs.length === 0) return undefined;
-  if (whole(pairs.length, value.items.length)) return [deleteKey(own)];
-  return pairs.map((pair) => {
-    const from = lineAt(file.text, (pair.key as Node).range?.[0] ?? 0);
-    return { from, to: Math.max(from, lastContentLine(file.text, pair.value as Node | null)) + 1, lines: [] };
-  });
+  const found = value.items.flatMap((pair, i) => (ours(pair.key) ? [i] : []));
+  if (found.length === 0) return undefined;
+  return whole(found.length, value.items.length) ? [deleteKey(own)] : removeItems(file.text, value, found);
 }

@@ -1,6 +1,7 @@
 import { describeRule, isDefaultRoute, type RouteRule } from '../routing/route-rule';
 import type { AddRequest } from './add-plan';
 import { ComposeInputError } from './compose-errors';
+import { DISCOVERY_NETWORK } from './discovery-service';
 import { serviceConfig, serviceNames, type ComposeFile, type ServiceConfig } from './compose-file';
 import { balancers, type Balancer } from './find-balancer';
 import { scalarList } from './plain-values';
@@ -61,7 +62,8 @@ function namedBalancer(file: ComposeFile, all: readonly Balancer[], name: string
  */
 export function refuseApart(service: string, config: ServiceConfig, lbName: string, lbConfig: ServiceConfig): void {
   const mine = reachableOn(service, config);
-  const its = reachableOn(lbName, lbConfig);
+  // Discovery's network reaches discovery only: putting a service there would not do.
+  const its = reachableOn(lbName, lbConfig).filter((n) => n !== DISCOVERY_NETWORK);
   if (!mine.some((n) => its.includes(n))) {
     throw new ComposeInputError(
       'route',

@@ -53,13 +53,34 @@ export function keyOf(block: ServiceBlock, key: string): KeySpan | undefined {
   return block.keys.find((k) => k.key === key);
 }
 
-function keySpan(file: ComposeFile, pair: Pair, service: string): KeySpan {
-  if (!isScalar(pair.key)) throw layoutError(file, `service ${service} has a key that is not a plain name`);
+/**
+ * A top-level key of the file (`networks`), in whole lines as a service's own
+ * keys are; undefined when the file has none.
+ */
+export function topLevelKey(file: ComposeFile, key: string): KeySpan | undefined {
+  const root = file.doc.contents;
+  const pair = isMap(root) ? root.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+  return pair ? keySpan(file, pair, undefined) : undefined;
+}
+
+/** The file's last top-level key, where a new one goes after. */
+export function lastTopLevelKey(file: ComposeFile): KeySpan | undefined {
+  const root = file.doc.contents;
+  const pair = isMap(root) ? root.items[root.items.length - 1] : undefined;
+  return pair ? keySpan(file, pair, undefined) : undefined;
+}
+
+/** `service` owns the key; undefined for a top-level key. */
+function keySpan(file: ComposeFile, pair: Pair, service: string | undefined): KeySpan {
+  if (!isScalar(pair.key)) {
+    throw layoutError(file, `${service === undefined ? 'the file' : `service ${service}`} has a key that is not a plain name`);
+  }
   const key = typeof pair.key.value === 'symbol' ? '<<' : String(pair.key.value);
-  const head = keyStart(file, pair.key, `${service}.${key}`);
+  const path = service === undefined ? key : `${service}.${key}`;
+  const head = keyStart(file, pair.key, path);
   const last = blockEnd(file.text, head.line, head.column);
   if (lastContentLine(file.text, pair.value as Node | null) > last) {
-    throw layoutError(file, `the value of ${service}.${key} has a line indented less than its key`);
+    throw layoutError(file, `the value of ${path} has a line indented less than its key`);
   }
   return { key, pair, first: head.line, last, column: head.column };
 }
@@ -75,9 +96,14 @@ function keyStart(file: ComposeFile, key: Node, what: string): { line: number; c
 
 /** Line of the last character that is not white space in a node (0 for none). */
 export function lastContentLine(src: SourceText, node: Node | null | undefined): number {
-  let end = node?.range?.[1] ?? 0;
-  while (end > 0 && /\s/.test(src.source.charAt(end - 1))) end--;
-  return end > 0 ? lineAt(src, end - 1) : 0;
+  return contentLineBefore(src, node?.range?.[1] ?? 0);
+}
+
+/** Line of the last character before `end` that is not white space (0 for none). */
+export function contentLineBefore(src: SourceText, end: number): number {
+  let at = end;
+  while (at > 0 && /\s/.test(src.source.charAt(at - 1))) at--;
+  return at > 0 ? lineAt(src, at - 1) : 0;
 }
 
 function layoutError(file: ComposeFile, why: string): ComposeInputError {

@@ -1,4 +1,5 @@
 import { ComposeInputError } from '../compose/compose-errors';
+import type { StatusDocument } from '../admin/status-document';
 import type { ReplicasDocument } from '../admin/views';
 import { shortId } from './docker-cli';
 import { whyFailed, type ProcessRunner } from './process-runner';
@@ -7,6 +8,7 @@ import {
   parseDrainAnswer,
   parseReplicasDocument,
   parseServicesDocument,
+  parseStatusDocument,
   type DrainAnswer,
   type ServicesDocument,
 } from './replicas-report';
@@ -55,6 +57,11 @@ export async function readReplicas(
 /** Every service the balancer balances, with its route and replicas (/services). */
 export async function readServices(runner: ProcessRunner, container: string): Promise<ServicesDocument> {
   return parseServicesDocument(await ask(runner, container, '/services', 'services'));
+}
+
+/** What the balancer's status page shows, as JSON (/status): every service, its replicas' last minute, recent events. */
+export async function readStatus(runner: ProcessRunner, container: string): Promise<StatusDocument> {
+  return parseStatusDocument(await ask(runner, container, '/status', 'status'));
 }
 
 /**

@@ -1,6 +1,8 @@
 import { isRecord } from '../compose/plain-values';
+import type { StatusDocument } from '../admin/status-document';
 import type { ReplicasDocument, ReplicaView } from '../admin/views';
 import { ComposeRunError } from './runtime-errors';
+import { textTable, type Column } from './text-table';
 
 /** What POST /replicas/REF/drain (or undrain) answers. */
 export interface DrainAnswer {
@@ -44,6 +46,51 @@ function isReplicasDocument(doc: unknown): boolean {
 
 function unexpected(what: string, text: string): never {
   throw new ComposeRunError(`the balancer's ${what} answer has an unexpected shape: ${text.slice(0, 80)}`);
+}
+
+/** Reads the balancer's /status answer (what its status page shows): each part checked before it is drawn. */
+export function parseStatusDocument(text: string): StatusDocument {
+  const doc = parseAnswer(text, '/status');
+  const from = doc['replicasFrom'];
+  const services = doc['services'];
+  const feedOk =
+    isRecord(from) &&
+    typeof from['source'] === 'string' &&
+    typeof from['connected'] === 'boolean' &&
+    typeof from['since'] === 'number';
+  const ok =
+    typeof doc['at'] === 'number' &&
+    typeof doc['project'] === 'string' &&
+    typeof doc['strategy'] === 'string' &&
+    feedOk &&
+    Array.isArray(services) &&
+    services.every(isServiceStatus);
+  if (!ok) unexpected('/status', text);
+  return doc as unknown as StatusDocument;
+}
+
+function isServiceStatus(s: unknown): boolean {
+  const latency = (v: unknown): boolean => v === null || typeof v === 'number';
+  const isReplica = (r: unknown): boolean =>
+    isReplicaView(r) &&
+    isRecord(r) &&
+    typeof r['reqPerSec'] === 'number' &&
+    typeof r['errors'] === 'number' &&
+    latency(r['p50']) &&
+    latency(r['p99']);
+  const isEvent = (e: unknown): boolean =>
+    isRecord(e) && typeof e['at'] === 'number' && ['replica', 'event', 'why'].every((k) => typeof e[k] === 'string');
+  return (
+    isRecord(s) &&
+    typeof s['service'] === 'string' &&
+    typeof s['route'] === 'string' &&
+    typeof s['ready'] === 'number' &&
+    typeof s['held'] === 'number' &&
+    Array.isArray(s['replicas']) &&
+    s['replicas'].every(isReplica) &&
+    Array.isArray(s['events']) &&
+    s['events'].every(isEvent)
+  );
 }
 
 /** Reads the balancer's answer to a drain or undrain. */
@@ -106,14 +153,19 @@ export function progressLine(doc: ReplicasDocument, want: number): string {
   return `${doc.service}: ${doc.ready} of ${want} ready${details.length > 0 ? ` (${details.join('; ')})` : ''}`;
 }
 
-const COLUMNS: readonly [string, (r: ReplicaView) => string][] = [
-  ['NAME', (r) => r.name],
-  ['STATE', (r) => r.state],
-  ['HEALTH', (r) => r.health],
-  ['ADDRESS', (r) => r.address],
-  ['IN-FLIGHT', (r) => String(r.inflight)],
-  ['SERVED', (r) => String(r.served)],
+const COLUMNS: readonly Column<ReplicaView>[] = [
+  { head: 'NAME', cell: (r) => r.name },
+  { head: 'STATE', cell: (r) => r.state },
+  { head: 'HEALTH', cell: (r) => r.health },
+  { head: 'ADDRESS', cell: (r) => r.address },
+  { head: 'IN-FLIGHT', cell: (r) => String(r.inflight) },
+  { head: 'SERVED', cell: (r) => String(r.served) },
 ];
+
+/** Replica 1 first, as Compose numbers them; those without a number last, by name. */
+export function inReplicaOrder<T extends ReplicaView>(replicas: readonly T[]): T[] {
+  return [...replicas].sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity) || a.name.localeCompare(b.name));
+}
 
 /**
  * The replicas of one service as a table, replica 1 first, under a line saying
@@ -126,16 +178,5 @@ export function replicasTable(doc: ReplicasDocument, balancer: string): string {
   const counts = `${doc.ready} of ${doc.replicas.length} ready${drained > 0 ? `, ${drained} drained by hand` : ''}`;
   const title = `${balancer} -> ${doc.service} [${doc.route}] (project ${doc.project}, ${doc.strategy}): ${counts}`;
   if (doc.replicas.length === 0) return `${title}\n  (no replicas)\n`;
-  const rows = [...doc.replicas]
-    .sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity) || a.name.localeCompare(b.name))
-    .map((r) => COLUMNS.map(([, cell]) => cell(r)));
-  const table = [COLUMNS.map(([head]) => head), ...rows];
-  const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  const lines = table.map((row) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-  return `${title}\n${lines.join('\n')}\n`;
+  return `${title}\n${textTable(COLUMNS, inReplicaOrder(doc.replicas)).join('\n')}\n`;
 }

@@ -52,7 +52,7 @@ export async function pollBalancer(opts: PollOptions): Promise<PollOutcome> {
 }
 
 /** The clock's sleep, cut short by the signal. */
-function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function pause(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal === undefined) return clock.sleep(ms);
   return new Promise((resolve) => {
     const wake = (): void => {

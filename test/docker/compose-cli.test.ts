@@ -31,7 +31,8 @@ describeDocker('compose-lb add, then scale, on a real engine', (flavor) => {
 
   it('rewrites the file into one Compose accepts, scales to 3 and serves through the balancer', async () => {
     await cli('add', 'web', '--image', fixtureEnv().LB_IMAGE ?? '');
-    expect(readFileSync(file, 'utf8')).toContain('web-lb:');
+    // The default layout: the balancer without the socket, compose-lb-discovery with it.
+    expect(readFileSync(file, 'utf8')).toMatch(/^ {2}web-lb:\n[^]*^ {2}compose-lb-discovery:/m);
     await project.compose(['config', '-q']);
 
     const scaled = await cli('scale', 'web=3');

@@ -8,6 +8,7 @@ describe('addBalancer tells what it did', () => {
     expect(result.notes).toEqual([
       'added proxy-lb (compose-lb:0.1.0) in front of proxy, forwarding to its port 80',
       "moved proxy's ports to proxy-lb: 127.0.0.1:8080:80/tcp, [::1]:8080:80",
+      'added compose-lb-discovery, the only service with the Docker socket: proxy-lb reads its replicas from it over the new internal network compose-lb',
       'proxy now exposes 80',
     ]);
     expect(result.warnings).toEqual([
@@ -21,6 +22,7 @@ describe('addBalancer tells what it did', () => {
       'added www-lb (compose-lb:0.1.0) in front of www, forwarding to its port 8000',
       "moved www's ports to www-lb: 8080:8000",
       'labelled www (host www.localhost): the route counts once www-lb balances other services too',
+      'added compose-lb-discovery, the only service with the Docker socket: www-lb reads its replicas from it over the new internal network compose-lb',
       'www now exposes 8000',
     ]);
   });
@@ -50,12 +52,16 @@ describe('the balancer service', () => {
   };
 
   it('copies the service profiles, or `up` without them fails on depends_on', () => {
-    expect(lb('profiles')).toMatch(/depends_on:\n {6}- debug-ui\n {4}profiles:\n {6}- debug\n/);
+    expect(lb('profiles')).toMatch(/ {4}profiles:\n {6}- debug\n/);
   });
 
-  it('joins every network of the service, merged ones included', () => {
-    expect(lb('anchors-and-merges')).toMatch(/networks:\n {6}- app\n/);
-    expect(lb('v24-networks')).toMatch(/networks:\n {12}- frontend\n {12}- monitoring\n/);
+  it("joins every network of the service, merged ones included, and discovery's", () => {
+    expect(lb('anchors-and-merges')).toMatch(/networks:\n {6}- app\n {6}- compose-lb\n/);
+    expect(lb('v24-networks')).toMatch(/networks:\n {12}- frontend\n {12}- monitoring\n {12}- compose-lb\n/);
+  });
+
+  it('names the default network where the service is on it, since the balancer lists networks', () => {
+    expect(lb('env-file')).toMatch(/networks:\n {6}- default\n {6}- compose-lb\n/);
   });
 
   it('moves the admin endpoint off the port it listens on', () => {
@@ -63,6 +69,6 @@ describe('the balancer service', () => {
   });
 
   it("follows the file's indentation of lists", () => {
-    expect(lb('expose-block')).toMatch(/volumes:\n {4}- \/var\/run\/docker.sock/);
+    expect(lb('expose-block')).toMatch(/depends_on:\n {4}- web\n {4}- compose-lb-discovery\n/);
   });
 });

@@ -67,7 +67,10 @@ describe.each(fixtures().map((f) => [f.name, f] as const))('fixture %s', (_name,
     for (const line of removed) {
       const moved = after.includes(line);
       const commentedOut = uncommented.includes(withoutEol(line));
-      const appendedTo = after.some((l) => l.replace(/, "\d+"\]/, ']') === line);
+      // An item appended to a flow list (expose), or compose-lb's network to flow-style top-level networks.
+      const appendedTo = after.some(
+        (l) => l.replace(/, "\d+"\]/, ']') === line || l.replace(/, compose-lb: \{internal: true\}\}/, '}') === line,
+      );
       expect({ line, kept: moved || commentedOut || appendedTo }).toEqual({ line, kept: true });
     }
   });

@@ -102,8 +102,8 @@ describe('add SERVICE where the file has an HTTP balancer', () => {
 
   it('leaves depends_on alone when the balancer has it as a mapping', () => {
     const mapped = withWeb.replace(
-      '    depends_on:\n      - web\n',
-      '    depends_on:\n      web:\n        condition: service_started\n',
+      '    depends_on:\n      - web\n      - compose-lb-discovery\n',
+      '    depends_on:\n      web:\n        condition: service_started\n      compose-lb-discovery:\n        condition: service_healthy\n',
     );
     const text = add(mapped, 'api', { rule: rule({ pathPrefix: '/api' }) });
     expect(text).not.toContain('appended-depends-on');
@@ -113,8 +113,8 @@ describe('add SERVICE where the file has an HTTP balancer', () => {
 
   it('edits LB_SERVICE in a list-form environment, quoted as it was, and keeps what the user tuned', () => {
     const tuned = withWeb.replace(
-      '      LB_SERVICE: web\n      LB_TARGET_PORT: "80"\n      LB_LISTEN_PORT: "80"\n',
-      '      - LB_SERVICE=web\n      - LB_TARGET_PORT=80\n      - LB_STRATEGY=least-conn # slow requests\n',
+      '      LB_SERVICE: web\n      LB_TARGET_PORT: "80"\n      LB_LISTEN_PORT: "80"\n      LB_DISCOVERY_URL: http://compose-lb-discovery:8082\n',
+      '      - LB_SERVICE=web\n      - LB_TARGET_PORT=80\n      - LB_STRATEGY=least-conn # slow requests\n      - LB_DISCOVERY_URL=http://compose-lb-discovery:8082\n',
     );
     const text = add(tuned, 'api', { rule: rule({ host: 'api.localhost' }) });
     expect(text).toContain(

@@ -42,6 +42,7 @@ export async function runCommands(
     env: {},
     stdout: (text) => (run.stdout += text),
     stderr: (text) => (run.stderr += text),
+    terminal: false,
     runner: run.runner,
     clock: run.clock,
     gidSources: { env: {}, platform: 'linux', socketGid: () => 999 },

@@ -64,6 +64,7 @@ describe('compose-lb add and remove', () => {
         `updated ${path}:`,
         '  - added web-lb (compose-lb:0.1.0) in front of web, forwarding to its port 80',
         "  - moved web's ports to web-lb: 8080:80",
+        '  - added compose-lb-discovery, the only service with the Docker socket: web-lb reads its replicas from it over the new internal network compose-lb',
         '  - web now exposes 80',
         `next: compose-lb scale web=3 -f ${path}`,
         '',
@@ -87,7 +88,7 @@ describe('compose-lb add and remove', () => {
     const before = readFileSync(path, 'utf8');
     const result = await cli('add', 'app', '-f', path, '--dry-run');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^--- a\/.*compose\.yaml\n\+\+\+ b\/.*compose\.yaml\n@@ -2,7 \+2,27 @@\n/);
+    expect(result.stdout).toMatch(/^--- a\/.*compose\.yaml\n\+\+\+ b\/.*compose\.yaml\n@@ -2,7 \+2,57 @@\n/);
     expect(result.stdout).toContain('+  app-lb:\n');
     expect(result.stderr).toMatch(
       /^dry run: .*compose\.yaml was not written; it would be changed so:\n {2}- added app-lb/,
@@ -113,10 +114,23 @@ describe('compose-lb add and remove', () => {
     const removed = await cli('remove', 'web', '-f', path);
     expect(removed).toEqual({
       code: 0,
-      stdout: `updated ${path}:\n  - removed web-lb; web publishes its ports again\n`,
+      stdout: [
+        `updated ${path}:`,
+        '  - removed web-lb; web publishes its ports again',
+        '  - removed compose-lb-discovery: no balancer reads from it any more',
+        '  - removed the network compose-lb',
+        '',
+      ].join('\n'),
       stderr: '',
     });
     expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('add --socket direct gives the balancer the socket itself, as compose-lb did before discovery', async () => {
+    const path = copyFixture('socket-direct');
+    expect((await cli('add', 'site', '-f', path, '--socket', 'direct', '--image', 'compose-lb:0.1.0')).code).toBe(0);
+    expect((await cli('add', 'api', '-f', path, '--host', 'api.localhost')).code).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe(fixture('socket-direct').expectedAdd);
   });
 
   it('takes the port and listen address from --port and --listen', async () => {
@@ -148,6 +162,8 @@ describe('bad input: exit code 2, a clear message, the file untouched', () => {
     ['no-ports.yml', 'worker', /worker publishes no ports, so there is no port to balance: pass --port/],
     ['host-network.yml', 'web', /cannot balance web \(network_mode: host\)/],
     ['several-ports.yml', 'web', /more than one container port \(80, 443\)/],
+    ['discovery-taken.yml', 'web', /has a service compose-lb-discovery that compose-lb add did not write/],
+    ['network-taken.yml', 'web', /has a network compose-lb with settings of its own/],
   ])('%s, service %s', async (name, service, message) => {
     const path = errorFile(name);
     const before = readFileSync(path);
@@ -175,7 +191,7 @@ describe('bad input: exit code 2, a clear message, the file untouched', () => {
     });
   });
 
-  it('a bad --port, --listen or --image', async () => {
+  it('a bad --port, --listen, --image or --socket', async () => {
     const path = copyFixture('port-flag');
     const before = readFileSync(path, 'utf8');
     expect(await cli('add', 'web', '-f', path, '--port', '70000')).toMatchObject({
@@ -189,6 +205,10 @@ describe('bad input: exit code 2, a clear message, the file untouched', () => {
     expect(await cli('add', 'web', '-f', path, '--port', '80', '--image', 'a b')).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/--image "a b" is not an image reference/),
+    });
+    expect(await cli('add', 'web', '-f', path, '--port', '80', '--socket', 'tcp')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--socket <where>' argument 'tcp' is invalid. Allowed choices are discovery, direct/),
     });
     expect(readFileSync(path, 'utf8')).toBe(before);
   });

@@ -217,7 +217,7 @@ describe('compose-lb rollout', () => {
 
   describe('refuses (exit 2)', () => {
     it.each([
-      [['wbe'], 'no service "wbe" in compose.yaml; its services are: web, web-lb, api, db'],
+      [['wbe'], 'no service "wbe" in compose.yaml; its services are: web, web-lb, compose-lb-discovery, api, db'],
       [['api'], 'api has no balancer in compose.yaml; run `compose-lb add api` first'],
       [['web', '-p', 'Shop'], undefined],
     ])('%j before running anything', async (argv, message) => {

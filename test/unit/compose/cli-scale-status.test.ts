@@ -1,9 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addBalancer } from '../../../src/compose/add-balancer';
 import { ComposeInputError } from '../../../src/compose/compose-errors';
+import { parseComposeFile } from '../../../src/compose/compose-file';
 import type { ReplicasDocument } from '../../../src/admin/views';
 import { ComposeRunError, ScaleTimeoutError } from '../../../src/runtime/runtime-errors';
 import { runCommands, writeBalancedProject, type CliRun } from './cli-harness';
 import type { Script } from './fake-runner';
 import { LB, PROBE, READ_WEB } from './fake-stack';
+import { fixture } from './fixtures';
 import { replica, replicasDoc } from './replicas-fixtures';
 import { useTempDir } from './temp-dir';
 
@@ -133,7 +138,7 @@ describe('compose-lb scale', () => {
     balancedProject();
     for (const [argv, message] of [
       [['scale', 'api=2'], 'api has no balancer in compose.yaml; run `compose-lb add api` first'],
-      [['scale', 'wbe=2'], 'no service "wbe" in compose.yaml; its services are: web, web-lb, api, db'],
+      [['scale', 'wbe=2'], 'no service "wbe" in compose.yaml; its services are: web, web-lb, compose-lb-discovery, api, db'],
       [['scale', 'web'], '"web" is not SERVICE=REPLICAS (e.g. web=3, at most 1000)'],
     ] as const) {
       const run = await compose([...argv], docker(readyDocs));
@@ -203,5 +208,25 @@ describe('compose-lb status', () => {
     const run = await compose(['status', 'db'], docker([]));
     expect(run.error).toBeInstanceOf(ComposeInputError);
     expect((run.error as Error).message).toBe('db has no balancer in compose.yaml; add one with `compose-lb add db`');
+  });
+});
+
+describe('either layout', () => {
+  // Both talk to the balancer's container through docker exec, never to the socket.
+  it.each(['discovery', 'direct'] as const)('scale and status ask a balancer of --socket %s the same', async (socket) => {
+    const f = fixture('v38-build-and-image');
+    const added = addBalancer(parseComposeFile(f.input, 'compose.yaml'), { ...f.request, socket }).text;
+    writeFileSync(join(tmp(), 'compose.yaml'), added);
+    const scaled = await compose(['scale', 'web=3'], docker(readyDocs.slice(2)));
+    const status = await compose(['status'], docker(readyDocs.slice(2)));
+    expect([scaled.error, status.error]).toEqual([undefined, undefined]);
+    expect(scaled.runner.calls).toEqual([
+      'docker compose version',
+      'docker compose up -d --no-recreate --scale web=3',
+      'docker compose ps -q web-lb',
+      READ_WEB,
+    ]);
+    expect(status.runner.calls).toEqual(['docker compose version', 'docker compose ps -q web-lb', `${PROBE} /services`]);
+    expect(status.stdout).toMatch(/^web-lb -> web \[default route\] \(project demo, round-robin\): 3 of 3 ready\n/);
   });
 });

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddRequest } from '../../../src/compose/add-balancer';
+import type { SocketLayout } from '../../../src/compose/discovery-plan';
+import type { Mode } from '../../../src/config';
 import { parseComposeFile, type ComposeFile } from '../../../src/compose/compose-file';
 import { parseListenAddress } from '../../../src/compose/listen-address';
 
@@ -18,7 +20,7 @@ export interface Fixture {
   readonly expectedAdd: string | undefined;
   /** The first add. */
   readonly request: AddRequest;
-  /** Every add, in order: the first, then those that route more services through its balancer. */
+  /** Every add, in order: the first, then those that route more services through its balancer or get their own. */
   readonly requests: readonly AddRequest[];
   /** What removing the first service leaves while the others stay, where the case has routes. */
   readonly expectedRemoveFirst: string | undefined;
@@ -31,10 +33,12 @@ interface AddCase {
   host?: string;
   pathPrefix?: string;
   stripPrefix?: boolean;
+  mode?: Mode;
+  socket?: SocketLayout;
 }
 
 interface CaseFile extends AddCase {
-  /** More adds after the first, each a route of its balancer. */
+  /** More adds after the first: routes of its balancer, or (`mode: tcp`) balancers of their own. */
   then?: AddCase[];
 }
 
@@ -47,6 +51,8 @@ function requestOf(spec: AddCase): AddRequest {
     port: spec.port,
     listen: spec.listen === undefined ? undefined : parseListenAddress(spec.listen),
     rule: routed ? { host: spec.host, pathPrefix: spec.pathPrefix, stripPrefix: spec.stripPrefix === true } : undefined,
+    mode: spec.mode,
+    socket: spec.socket,
   };
 }
 

@@ -35,7 +35,7 @@ describe('remove SERVICE behind a balancer of several', () => {
     ]);
     const lb = serviceConfig(compose(result.text), 'web-lb');
     expect(lb['ports']).toBeUndefined();
-    expect(lb['depends_on']).toEqual(['api']);
+    expect(lb['depends_on']).toEqual(['compose-lb-discovery', 'api']);
   });
 
   it("refuses the balancer's name when it balances several: which one is meant?", () => {
@@ -85,7 +85,7 @@ describe('the record', () => {
     return readRecord((parseDocument(yaml).toJS() as { lb: Record<string, unknown> }).lb);
   };
 
-  it('reads back as written, with and without its first service', () => {
+  it('reads back as written, with and without its first service, and what it holds for discovery', () => {
     const first = {
       ...entry,
       service: 'web',
@@ -95,10 +95,12 @@ describe('the record', () => {
       addedLabels: [],
       appendedDependsOn: false,
     };
+    const created = { createdService: true, createdNetwork: true, createdNetworksKey: false };
+    const shared = { createdService: false, createdNetwork: false, createdNetworksKey: false };
     for (const record of [
-      { first, routes: [] },
-      { first, routes: [entry] },
-      { first: undefined, routes: [entry, { ...entry, service: 'admin' }] },
+      { first, routes: [], discovery: undefined },
+      { first, routes: [entry], discovery: created },
+      { first: undefined, routes: [entry, { ...entry, service: 'admin' }], discovery: shared },
     ]) {
       expect(read(record)).toEqual(record);
     }

@@ -1,6 +1,7 @@
 import { addBalancer } from '../../../src/compose/add-balancer';
 import { ComposeInputError } from '../../../src/compose/compose-errors';
 import { serviceNames } from '../../../src/compose/compose-file';
+import { DISCOVERY_SERVICE } from '../../../src/compose/discovery-service';
 import { balancers } from '../../../src/compose/find-balancer';
 import { removeBalancer } from '../../../src/compose/remove-balancer';
 import { compose, fixtures } from './fixtures';
@@ -51,8 +52,9 @@ const routeCases = fixtures().flatMap((f) => {
   if (f.expectedAdd === undefined) return [];
   const file = compose(f.expectedAdd);
   const taken = balancers(file).flatMap((b) => [b.name, ...b.services]);
+  // compose-lb-discovery is no service to balance: add-discovery.test.ts checks add refuses it.
   return serviceNames(file)
-    .filter((service) => !taken.includes(service))
+    .filter((service) => !taken.includes(service) && service !== DISCOVERY_SERVICE)
     .map((service) => [f.name, service, f, f.expectedAdd ?? ''] as const);
 });
 
