@@ -51,12 +51,13 @@ done
 
 cat <<MSG
 
-The stack is up. Try (the balancer reads the Docker socket through its group, so
-Compose needs DOCKER_GID whenever it recreates the balancer):
+The stack is up. Try (discovery reads the Docker socket through its group, so
+Compose needs DOCKER_GID whenever it recreates it):
   export DOCKER_GID=$DOCKER_GID
-  curl -i http://127.0.0.1:8080/
+  curl -i http://127.0.0.1:8080/                                          # X-Replica: who answered
+  open http://127.0.0.1:8081/                                             # the status page, live
   ${compose[*]} -p $project -f $file up -d --scale web=6     # new replicas get traffic at once
+  ${compose[*]} -p $project -f $file restart web             # every replica restarts; no request fails
   ${compose[*]} -p $project -f $file logs -f web-lb         # JSON logs: replicas added, drained, removed
-  docker exec ${lb:0:12} node /app/compose-lb.js probe /replicas   # the balancer's view
   ${compose[*]} -p $project -f $file down                   # stop and remove it all
 MSG

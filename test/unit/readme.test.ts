@@ -8,9 +8,9 @@ function optionsTable(): string {
   const rows = (Object.keys(OPTIONS) as ConfigKey[]).map((key) => {
     const o = OPTIONS[key];
     const dflt = o.default === undefined ? '' : o.default === '' ? '(none)' : `\`${o.default}\``;
-    return `| \`${o.env}\` | \`${o.flag}\` | ${dflt} | ${cell(o.help)} |`;
+    return `| \`${o.env}\` | ${dflt} | ${cell(o.help)} |`;
   });
-  return ['| Variable | `serve` flag | Default | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
 describe('README', () => {
