@@ -9,6 +9,7 @@ import { balancers } from '../compose/find-balancer';
 import { pinnedReference } from '../compose/image-pin';
 import { parseListenAddress } from '../compose/listen-address';
 import type { RuleRequest } from '../compose/route-labels';
+import { swarmLayout } from '../compose/swarm-stack';
 import { addFileOption, loadCompose, portArgument, type ComposeCliDeps } from './compose-cli-deps';
 import { finishRewrite } from './finish-rewrite';
 
@@ -25,6 +26,7 @@ interface AddOptions {
   readonly balancer?: string;
   readonly mode: Mode;
   readonly socket?: SocketLayout;
+  readonly swarm?: boolean;
 }
 
 export function registerAddCommand(program: Command, deps: ComposeCliDeps): void {
@@ -58,6 +60,7 @@ export function registerAddCommand(program: Command, deps: ComposeCliDeps): void
         'discovery: the Docker socket only in compose-lb-discovery (default); direct: in the balancer itself',
       ).choices(SOCKET_LAYOUTS),
     )
+    .option('--swarm', 'write it for docker stack deploy: discovery on a manager, an overlay network, deploy: keys')
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
       'after',
@@ -83,6 +86,15 @@ before. The socket is read through its group: the file gets group_add
 "\${DOCKER_GID:-GID}" with GID from /var/run/docker.sock here (or from
 DOCKER_GID when set).
 
+With --swarm, the file runs as it is with "docker stack deploy -c FILE NAME":
+compose-lb-discovery is placed on a manager (LB_PLATFORM: swarm) and reads
+the socket as user "1000:\${DOCKER_GID:-GID}" (a stack has no group_add; GID
+must be the socket's group on the managers), the network compose-lb is an
+internal overlay, restart policies go under deploy:, and SERVICE gets
+deploy.replicas unless it has its own; nothing a stack ignores (restart,
+security_opt, expose) is written. The file needs no version, or 3.7 or later.
+Once a file has a balancer written so, every add to it is written so.
+
 Examples:
   compose-lb add web                       # then: compose-lb scale web=3
   compose-lb add web --dry-run             # see the change first
@@ -90,6 +102,7 @@ Examples:
   compose-lb add admin --host admin.localhost
   compose-lb add db --mode tcp             # connections, any protocol
   compose-lb add web --socket direct       # one container, with the socket
+  compose-lb add web --swarm               # then: docker stack deploy -c compose.yaml shop
   compose-lb add api --port 8080 --listen 127.0.0.1:8080`,
     )
     .action((service: string, opts: AddOptions) => runAdd(service, opts, deps));
@@ -112,6 +125,7 @@ async function runAdd(service: string, opts: AddOptions, deps: ComposeCliDeps): 
     rule: ruleOf(opts),
     balancer: opts.balancer,
     mode: opts.mode,
+    swarm: opts.swarm,
   };
   let result = addBalancer(loaded.file, request);
   // A route joins a balancer already in the file: that keeps its image, and reads LB_SERVICE again once recreated.
@@ -121,10 +135,37 @@ async function runAdd(service: string, opts: AddOptions, deps: ComposeCliDeps): 
     const image = pinnedReference(opts.image, await repoDigests(deps.runner, opts.image));
     if (image !== opts.image) result = addBalancer(loaded.file, { ...request, image, pinnedFrom: opts.image });
   }
-  const file = opts.file ? ` -f ${opts.file}` : '';
-  const scale = `compose-lb scale ${service}=3${file}`;
-  const recreate = `docker compose${file} up -d ${result.balancer} (so it balances ${service} too)`;
-  finishRewrite(result, loaded, opts, deps, `next: ${joined ? `${recreate}, then ${scale}` : scale}`);
+  const next: NextSteps = {
+    service,
+    file: opts.file,
+    label: loaded.label,
+    // Decided as add did: asked for, or the file's balancers are written so.
+    swarm: result.changed && swarmLayout(loaded.file, request),
+    joined: joined ? result.balancer : undefined,
+  };
+  finishRewrite(result, loaded, opts, deps, `next: ${nextSteps(next)}`);
+}
+
+interface NextSteps {
+  readonly service: string;
+  /** -f as given, and the file as messages name it. */
+  readonly file: string | undefined;
+  readonly label: string;
+  readonly swarm: boolean;
+  /** The balancer a route joined: it reads LB_SERVICE when it starts. */
+  readonly joined: string | undefined;
+}
+
+/**
+ * What to run once the file is written: deploy the stack (which updates a
+ * joined balancer too), or recreate the joined balancer; then scale.
+ */
+function nextSteps({ service, file, label, swarm, joined }: NextSteps): string {
+  const f = file ? ` -f ${file}` : '';
+  if (swarm) return `docker stack deploy -c ${label} STACK, then compose-lb scale ${service}=3 --stack STACK${f}`;
+  const scale = `compose-lb scale ${service}=3${f}`;
+  const recreate = `docker compose${f} up -d ${joined} (so it balances ${service} too)`;
+  return joined === undefined ? scale : `${recreate}, then ${scale}`;
 }
 
 /** The routing options, when any is given. */

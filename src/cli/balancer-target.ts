@@ -4,6 +4,7 @@ import { requireService } from '../compose/compose-file';
 import { balancerOf, type Balancer } from '../compose/find-balancer';
 import { COMPOSE_CHOICE_ENV, containerIds, detectCompose, type ComposeTool } from '../runtime/compose-tool';
 import { ComposeRunError } from '../runtime/runtime-errors';
+import { stackService, taskContainersHere } from '../runtime/swarm-cli';
 import {
   addFileOption,
   addProjectOption,
@@ -20,6 +21,54 @@ export interface TargetOptions {
 
 export function addTargetOptions(command: Command): Command {
   return addProjectOption(addFileOption(command));
+}
+
+/** scale and status work on a Swarm stack too. */
+export interface StackTargetOptions extends TargetOptions {
+  readonly stack?: string;
+}
+
+/**
+ * Finds a running container of a balancer, to ask it through docker exec:
+ * Compose's, or (--stack) a task of the stack's balancer service on this node.
+ */
+export interface BalancerLocator {
+  find(balancer: string): Promise<string | undefined>;
+  /** Why none was found, and where to look. */
+  missing(balancer: string): string;
+}
+
+export async function balancerLocator(
+  loaded: LoadedCompose,
+  opts: StackTargetOptions,
+  deps: ComposeCliDeps,
+): Promise<BalancerLocator> {
+  const { stack } = opts;
+  if (stack === undefined) {
+    const tool = await composeToolFor(loaded, opts, deps);
+    return {
+      find: async (balancer) => (await containerIds(deps.runner, tool, balancer))[0],
+      missing: (balancer) => `${balancer} is not running`,
+    };
+  }
+  if (opts.projectName !== undefined) {
+    throw new ComposeInputError('arguments', '-p names a Compose project and --stack a Swarm stack: give one of them');
+  }
+  return {
+    find: async (balancer) => (await taskContainersHere(deps.runner, stackService(stack, balancer)))[0],
+    missing: (balancer) => {
+      const name = stackService(stack, balancer);
+      const where = `run this where one does (docker service ps ${name})`;
+      return `no task of ${name} runs on this node, so compose-lb cannot ask it; ${where}`;
+    },
+  };
+}
+
+/** A running container of the balancer; a runtime failure (exit 1) saying why when there is none. */
+export async function locate(locator: BalancerLocator, balancer: string): Promise<string> {
+  const container = await locator.find(balancer);
+  if (container === undefined) throw new ComposeRunError(locator.missing(balancer));
+  return container;
 }
 
 /** Compose as the user would run it here, with their -f and -p. */

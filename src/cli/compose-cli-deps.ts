@@ -9,6 +9,7 @@ import { processInterrupts, type Interrupts } from '../runtime/interrupts';
 import type { ProcessRunner } from '../runtime/process-runner';
 import { systemLockHost, type LockHost } from '../runtime/rollout/rollout-lock';
 import { spawnRunner } from '../runtime/spawn-runner';
+import { parseStackName } from '../runtime/swarm-cli';
 import { packageVersion } from './package-version';
 
 /** What the compose commands touch outside themselves; tests pass fakes. */
@@ -59,6 +60,16 @@ export function addFileOption(command: Command): Command {
   return command.option(
     '-f, --file <path>',
     'the compose file (default: compose.yaml, compose.yml, docker-compose.yml or docker-compose.yaml, here or in a parent directory; or COMPOSE_FILE)',
+  );
+}
+
+/** The --stack option of scale and status: the stack's name, as `docker stack deploy` was given it. */
+export function addStackOption(command: Command): Command {
+  return command.option(
+    '--stack <name>',
+    'a Swarm stack (docker stack deploy -c FILE NAME) instead of a Compose project: ' +
+      'docker service commands, and a balancer task on this node',
+    (raw: string) => asArgument(() => parseStackName(raw)),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DISCOVERY_PORT } from '../compose/discovery-service';
+import { DISCOVERY_PORT, PLATFORM_ENV } from '../compose/discovery-service';
 import { parseDuration, parsePort } from '../config';
 import { startDiscovery } from '../discover';
 import type { Platform } from '../discovery/discovery-server';
@@ -24,7 +24,7 @@ export function registerDiscoverCommand(program: Command): void {
   program
     .command('discover')
     .description('watch Docker for the balancers and serve their replicas over HTTP (the only process that needs the socket)')
-    .option('--platform <name>', 'auto | compose | swarm: what the balancers run on [env LB_PLATFORM, default auto]')
+    .option('--platform <name>', `auto | compose | swarm: what the balancers run on [env ${PLATFORM_ENV}, default auto]`)
     .option('--port <port>', `port to listen on [env LB_DISCOVERY_PORT, default ${DISCOVERY_PORT}]`)
     .option('--listen-host <addr>', 'address to listen on [env LB_LISTEN_HOST, default all]')
     .option('--resync-interval <duration>', 're-list replicas this often [env LB_RESYNC_INTERVAL, default 10s]')
@@ -42,9 +42,9 @@ export function registerDiscoverCommand(program: Command): void {
       };
       const port = read('LB_DISCOVERY_PORT (--port)', flags.port ?? env.LB_DISCOVERY_PORT ?? String(DISCOVERY_PORT), parsePort);
       const resync = read('LB_RESYNC_INTERVAL (--resync-interval)', flags.resyncInterval ?? env.LB_RESYNC_INTERVAL ?? '10s', parseDuration);
-      const platform = flags.platform ?? env.LB_PLATFORM ?? 'auto';
+      const platform = flags.platform ?? env[PLATFORM_ENV] ?? 'auto';
       if (platform !== 'auto' && platform !== 'compose' && platform !== 'swarm') {
-        problems.push(`LB_PLATFORM (--platform): "${platform}" is not auto, compose or swarm`);
+        problems.push(`${PLATFORM_ENV} (--platform): "${platform}" is not auto, compose or swarm`);
       }
       const level = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
       if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) problems.push(`LOG_LEVEL (--log-level): "${level}" is not a level`);

@@ -1,18 +1,30 @@
 import { Option, type Command } from 'commander';
+import type { ReplicasDocument } from '../admin/views';
 import { ComposeInputError } from '../compose/compose-errors';
+import type { Balancer } from '../compose/find-balancer';
 import { POLL_MS, readReplicas } from '../runtime/balancer-admin';
 import { commandLine, runCompose, scaleUpArgs } from '../runtime/compose-tool';
+import { scaleService, stackService } from '../runtime/swarm-cli';
 import { waitForReplicas } from '../runtime/wait-for-replicas';
 import {
   addTargetOptions,
+  balancerLocator,
   composeToolFor,
+  locate,
   requireBalancer,
   runningContainer,
-  type TargetOptions,
+  type StackTargetOptions,
 } from './balancer-target';
-import { durationArgument, loadCompose, say, type ComposeCliDeps } from './compose-cli-deps';
+import {
+  addStackOption,
+  durationArgument,
+  loadCompose,
+  say,
+  type ComposeCliDeps,
+  type LoadedCompose,
+} from './compose-cli-deps';
 
-interface ScaleOptions extends TargetOptions {
+interface ScaleOptions extends StackTargetOptions {
   readonly timeout: number;
 }
 
@@ -21,7 +33,7 @@ export function registerScaleCommand(program: Command, deps: ComposeCliDeps): vo
     .command('scale')
     .description('scale a balanced service and wait until its balancer reports the replicas ready')
     .argument('<service=replicas>', 'e.g. web=3');
-  addTargetOptions(command)
+  addStackOption(addTargetOptions(command))
     .addOption(
       new Option('--timeout <duration>', 'how long to wait for the replicas to be ready (e.g. 90s, 2m)')
         .argParser(durationArgument)
@@ -32,7 +44,13 @@ export function registerScaleCommand(program: Command, deps: ComposeCliDeps): vo
       `
 Runs "docker compose up -d --no-recreate --scale SERVICE=N" (or docker-compose
 where the plugin is missing), then asks the balancer until N replicas are ready:
-exit 0 when they are, 1 on timeout (with what the balancer saw).`,
+exit 0 when they are, 1 on timeout (with what the balancer saw).
+
+With --stack NAME (the file deployed with "docker stack deploy -c FILE NAME"),
+runs "docker service scale NAME_SERVICE=N" instead, and asks a task of the
+balancer running on this node; with none here, it scales nothing (exit 1).
+Run it on a manager that runs a balancer task. The next "docker stack deploy"
+sets the count in the file (deploy.replicas) again.`,
     )
     .action((target: string, opts: ScaleOptions) => runScale(target, opts, deps));
 }
@@ -50,9 +68,10 @@ async function runScale(target: string, opts: ScaleOptions, deps: ComposeCliDeps
   const { service, replicas } = parseScaleTarget(target);
   const loaded = loadCompose(opts.file, deps);
   const balancer = requireBalancer(loaded, service);
+  if (opts.stack !== undefined) return scaleStack({ service, replicas, balancer }, opts.stack, loaded, opts, deps);
   const tool = await composeToolFor(loaded, opts, deps);
   const args = scaleUpArgs(service, replicas);
-  deps.stderr(`compose-lb: running ${commandLine(tool, args)}\n`);
+  say(deps, `running ${commandLine(tool, args)}`);
   await runCompose(deps.runner, tool, args);
   const container = await runningContainer(
     deps,
@@ -60,7 +79,44 @@ async function runScale(target: string, opts: ScaleOptions, deps: ComposeCliDeps
     balancer.name,
     `${balancer.name} is not running after \`up\`; see its logs`,
   );
-  const doc = await waitForReplicas({
+  const doc = await waitBehind(container, service, replicas, opts, deps);
+  deps.stdout(`${service}: ${doc.ready} of ${replicas} replicas ready behind ${balancer.name}\n`);
+}
+
+interface Scaling {
+  readonly service: string;
+  readonly replicas: number;
+  readonly balancer: Balancer;
+}
+
+/**
+ * The balancer is found first: with no task of it here to ask, nothing is
+ * scaled. It follows the swarm's tasks on every node through discovery.
+ */
+async function scaleStack(
+  { service, replicas, balancer }: Scaling,
+  stack: string,
+  loaded: LoadedCompose,
+  opts: ScaleOptions,
+  deps: ComposeCliDeps,
+): Promise<void> {
+  const container = await locate(await balancerLocator(loaded, opts, deps), balancer.name);
+  const name = stackService(stack, service);
+  say(deps, `running docker service scale ${name}=${replicas}`);
+  await scaleService(deps.runner, name, replicas);
+  const doc = await waitBehind(container, service, replicas, opts, deps);
+  deps.stdout(`${service}: ${doc.ready} of ${replicas} replicas ready behind ${balancer.name} (stack ${stack})\n`);
+}
+
+/** Asks the balancer in `container` until it reports `replicas` ready replicas of `service`. */
+function waitBehind(
+  container: string,
+  service: string,
+  replicas: number,
+  opts: ScaleOptions,
+  deps: ComposeCliDeps,
+): Promise<ReplicasDocument> {
+  return waitForReplicas({
     service,
     want: replicas,
     timeoutMs: opts.timeout,
@@ -69,5 +125,4 @@ async function runScale(target: string, opts: ScaleOptions, deps: ComposeCliDeps
     read: () => readReplicas(deps.runner, container, service),
     progress: (line) => say(deps, line),
   });
-  deps.stdout(`${service}: ${doc.ready} of ${replicas} replicas ready behind ${balancer.name}\n`);
 }

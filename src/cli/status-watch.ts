@@ -1,9 +1,8 @@
 import type { Balancer } from '../compose/find-balancer';
 import { readStatus } from '../runtime/balancer-admin';
-import type { ComposeTool } from '../runtime/compose-tool';
 import { statusFrame } from '../runtime/live-status';
 import { watchStatus } from '../runtime/watch-status';
-import { runningContainer } from './balancer-target';
+import type { BalancerLocator } from './balancer-target';
 import type { ComposeCliDeps } from './compose-cli-deps';
 
 /** A balancer to show, with one of its services or (undefined) all of them. */
@@ -20,13 +19,14 @@ export interface StatusTarget {
  */
 export async function watchBalancers(
   targets: readonly StatusTarget[],
-  tool: ComposeTool,
+  locator: BalancerLocator,
   deps: ComposeCliDeps,
 ): Promise<void> {
   const containers = new Map<string, string>();
   const part = async ({ balancer: { name }, service }: StatusTarget): Promise<string> => {
     try {
-      const container = containers.get(name) ?? (await runningContainer(deps, tool, name, 'not running'));
+      const container = containers.get(name) ?? (await locator.find(name));
+      if (container === undefined) return `${locator.missing(name)}\n`;
       containers.set(name, container);
       return statusFrame(await readStatus(deps.runner, container), name, service);
     } catch (err) {

@@ -19,6 +19,7 @@ import { unchanged, type RewriteResult } from './rewrite-result';
 import { routeTarget } from './route-target';
 import { serviceAfter, serviceEdits, serviceNotes, serviceWarnings } from './service-edits';
 import { applyLineEdits, type LineEdit } from './source-text';
+import { hostAddressWarnings, refuseUnstackable, swarmLayout } from './swarm-stack';
 
 export type { AddRequest } from './add-plan';
 
@@ -30,8 +31,8 @@ export type { AddRequest } from './add-plan';
  * route instead (add-route.ts). Pure: text in, text out; every byte it does
  * not need to change stays.
  */
-export function addBalancer(file: ComposeFile, req: AddRequest): RewriteResult {
-  const { service } = req;
+export function addBalancer(file: ComposeFile, asked: AddRequest): RewriteResult {
+  const { service } = asked;
   requireService(file, service);
   const existing = balancerOf(file, service);
   if (existing) {
@@ -42,13 +43,17 @@ export function addBalancer(file: ComposeFile, req: AddRequest): RewriteResult {
     );
   }
   refuseBalancer(file, service);
+  const req = { ...asked, swarm: swarmLayout(file, asked) };
+  if (req.swarm) refuseUnstackable(file, req);
   const target = routeTarget(file, req);
   if (target) return addRoute(file, req, target);
   const plan = planAdd(file, req, freeName(file, service), false);
-  const discovery = planDiscovery(file, req.socket, service, plan.networking);
+  const discovery = planDiscovery(file, req, plan.networking);
   const text = applyLineEdits(file.text, editsFor(file, plan, discovery));
   verify(file, plan, discovery, text);
-  const warnings = [...serviceWarnings(plan), ...gidWarning(req, discovery)];
+  const moved = plan.record.movedPorts ? plan.balanced.mappings : [];
+  const hostAddresses = req.swarm ? hostAddressWarnings(service, plan.name, moved) : [];
+  const warnings = [...serviceWarnings(plan), ...gidWarning(req, discovery), ...hostAddresses];
   return { text, changed: true, balancer: plan.name, notes: notes(plan, discovery), warnings };
 }
 
@@ -96,7 +101,8 @@ function verify(file: ComposeFile, plan: AddPlan, discovery: DiscoveryPlan | und
     name: plan.name,
     check: (lb: ServiceConfig) => checkBalancer(lb, request.service, published, discovery),
   };
-  const added = discovery?.record.createdService ? [{ name: DISCOVERY_SERVICE, check: checkDiscovery }] : [];
+  const created = discovery?.record.createdService === true;
+  const added = created ? [{ name: DISCOVERY_SERVICE, check: checkDiscovery(request.swarm === true) }] : [];
   checkRewrite(file, text, {
     service: request.service,
     checkService: sameAs(serviceAfter(plan)),
@@ -184,14 +190,24 @@ function notes(plan: AddPlan, discovery: DiscoveryPlan | undefined): string[] {
     const route = describeRule(labels.rule);
     out.push(`labelled ${request.service} (${route}): the route counts once ${name} balances other services too`);
   }
-  return [...out, ...(discovery ? [discoveryNote(name, discovery)] : []), ...serviceNotes(plan)];
+  return [...out, ...(discovery ? [discoveryNote(name, discovery)] : []), ...swarmNote(plan), ...serviceNotes(plan)];
+}
+
+/** What --swarm wrote differently, so a reader of the notes is not surprised by the file. */
+function swarmNote({ request }: AddPlan): string[] {
+  if (!request.swarm) return [];
+  return [
+    'written for docker stack deploy (--swarm, as for the whole file): restart policies under deploy, ' +
+      "the socket's group as discovery's user group; no expose or security_opt, which a stack ignores",
+  ];
 }
 
 function discoveryNote(name: string, { record }: DiscoveryPlan): string {
-  const network = record.createdNetwork ? ` over the new internal network ${DISCOVERY_NETWORK}` : '';
+  const kind = record.swarm ? 'internal overlay network' : 'internal network';
+  const network = record.createdNetwork ? ` over the new ${kind} ${DISCOVERY_NETWORK}` : '';
   if (!record.createdService) {
     return `${name} reads its replicas from ${DISCOVERY_SERVICE}, which the file has already${network}`;
   }
-  const added = `added ${DISCOVERY_SERVICE}, the only service with the Docker socket`;
+  const added = `added ${DISCOVERY_SERVICE}, the only service with the Docker socket${record.swarm ? ', on a manager' : ''}`;
   return `${added}: ${name} reads its replicas from it${network}`;
 }

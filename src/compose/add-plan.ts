@@ -4,8 +4,9 @@ import { balancedPort, type BalancedPort } from './balanced-port';
 import { ComposeInputError } from './compose-errors';
 import type { SocketLayout } from './discovery-plan';
 import { serviceConfig, type ComposeFile, type ServiceConfig } from './compose-file';
-import { planExpose, type ExposePlan } from './expose-edit';
+import { keptExpose, planExpose, type ExposePlan } from './expose-edit';
 import type { ListenAddress } from './listen-address';
+import { planReplicas, type ReplicasPlan } from './replicas-edit';
 import { planLabels, writesLabels, type LabelsPlan, type RuleRequest } from './route-labels';
 import { indentsFor, keyOf, serviceBlock, type Indents, type KeySpan, type ServiceBlock } from './service-block';
 import { networkingOf, type Networking } from './service-networks';
@@ -31,6 +32,8 @@ export interface AddRequest {
   readonly balancer?: string | undefined;
   /** `--mode tcp`: a balancer of its own, forwarding connections unread. */
   readonly mode?: Mode | undefined;
+  /** `--swarm`: written for `docker stack deploy` (swarm-stack.ts); `add` also decides so for a file written that way. */
+  readonly swarm?: boolean | undefined;
 }
 
 /** Everything `add` decided about the service before touching a line. */
@@ -48,6 +51,7 @@ export interface AddPlan {
   readonly containerName: KeySpan | undefined;
   readonly expose: ExposePlan;
   readonly labels: LabelsPlan;
+  readonly replicas: ReplicasPlan;
   readonly record: AddRecord;
 }
 
@@ -72,8 +76,10 @@ export function planAdd(file: ComposeFile, request: AddRequest, name: string, ro
   const indents = indentsFor(file, block);
   const ports = balanced.mappings.length > 0 ? keyOf(block, 'ports') : undefined;
   const containerName = keyOf(block, 'container_name');
-  const expose = planExpose(file, block, config, balanced.port, indents);
+  // docker stack deploy ignores expose, with a warning (swarm-stack.ts): it is not written there.
+  const expose = request.swarm ? keptExpose(config) : planExpose(file, block, config, balanced.port, indents);
   const labels = planLabels(file, block, config, request.rule, indents);
+  const replicas = planReplicas(file, block, config, request.swarm === true, indents);
   const record: AddRecord = {
     service,
     movedPorts: !route && ports !== undefined,
@@ -84,8 +90,11 @@ export function planAdd(file: ComposeFile, request: AddRequest, name: string, ro
     createdLabels: labels.newKeyLines.length > 0,
     addedLabels: labels.added,
     appendedDependsOn: false,
+    createdDeploy: replicas.newKeyLines.length > 0,
+    addedReplicas: replicas.added,
   };
-  return { request, name, config, block, indents, balanced, networking, ports, containerName, expose, labels, record };
+  const planned = { expose, labels, replicas, record };
+  return { request, name, config, block, indents, balanced, networking, ports, containerName, ...planned };
 }
 
 /** A key the service only gets through a `<<` merge cannot be moved or removed from the service's own text. */

@@ -28,6 +28,10 @@ export interface AddRecord {
   readonly addedLabels: readonly string[];
   /** The balancer's `depends_on` got an item for it (a route; the balancer's own service is written with it). */
   readonly appendedDependsOn: boolean;
+  /** Its `deploy:` key was written by add (--swarm; remove deletes it once nothing else is in it). */
+  readonly createdDeploy: boolean;
+  /** add wrote its `deploy.replicas` (--swarm; remove deletes it). */
+  readonly addedReplicas: boolean;
 }
 
 /**
@@ -43,6 +47,8 @@ export interface DiscoveryRecord {
   readonly createdNetwork: boolean;
   /** The top-level `networks:` key itself (remove deletes it once nothing else is in it). */
   readonly createdNetworksKey: boolean;
+  /** Written for `docker stack deploy` (--swarm): the whole file's compose-lb services are, or none. */
+  readonly swarm: boolean;
 }
 
 /**
@@ -69,12 +75,18 @@ const FIELDS = {
   createdLabels: 'created-labels',
   addedLabels: 'added-labels',
   appendedDependsOn: 'appended-depends-on',
+  createdDeploy: 'created-deploy',
+  addedReplicas: 'added-replicas',
 } as const;
 
 const ROUTES = 'routes';
 
-/** `socket: discovery` marks a balancer of the split layout; the other fields say what it holds for the file. */
+/**
+ * `socket: discovery` marks a balancer of the split layout, `platform: swarm`
+ * one written for Swarm; the other fields say what it holds for the file.
+ */
 const SOCKET = 'socket';
+const PLATFORM = 'platform';
 const DISCOVERY_FIELDS = {
   createdService: 'created-discovery',
   createdNetwork: 'created-network',
@@ -121,12 +133,18 @@ function entryLines(record: AddRecord, head: string, indent: string): string[] {
   field('createdLabels', flag(record.createdLabels));
   field('addedLabels', addedLabels.length === 0 ? undefined : `[${labels}]`);
   field('appendedDependsOn', flag(record.appendedDependsOn));
+  field('createdDeploy', flag(record.createdDeploy));
+  field('addedReplicas', flag(record.addedReplicas));
   return lines;
 }
 
 function discoveryLines(record: DiscoveryRecord, indent: string): string[] {
-  const fields = (Object.keys(DISCOVERY_FIELDS) as (keyof DiscoveryRecord)[]).filter((key) => record[key]);
-  return [`${indent}${SOCKET}: discovery`, ...fields.map((key) => `${indent}${DISCOVERY_FIELDS[key]}: true`)];
+  const fields = (Object.keys(DISCOVERY_FIELDS) as (keyof typeof DISCOVERY_FIELDS)[]).filter((key) => record[key]);
+  return [
+    `${indent}${SOCKET}: discovery`,
+    ...(record.swarm ? [`${indent}${PLATFORM}: swarm`] : []),
+    ...fields.map((key) => `${indent}${DISCOVERY_FIELDS[key]}: true`),
+  ];
 }
 
 /** The record of a balancer service, or undefined when it has none (not added by `compose-lb add`). */
@@ -144,11 +162,12 @@ export function readRecord(balancer: ServiceConfig): BalancerRecord | undefined 
 
 function readDiscovery(raw: Record<string, unknown>): DiscoveryRecord | undefined {
   if (raw[SOCKET] !== 'discovery') return undefined;
-  const flag = (key: keyof DiscoveryRecord): boolean => isTrue(raw[DISCOVERY_FIELDS[key]]);
+  const flag = (key: keyof typeof DISCOVERY_FIELDS): boolean => isTrue(raw[DISCOVERY_FIELDS[key]]);
   return {
     createdService: flag('createdService'),
     createdNetwork: flag('createdNetwork'),
     createdNetworksKey: flag('createdNetworksKey'),
+    swarm: raw[PLATFORM] === 'swarm',
   };
 }
 
@@ -172,5 +191,7 @@ function readEntry(raw: Record<string, unknown>): AddRecord | undefined {
     createdLabels: flag(FIELDS.createdLabels),
     addedLabels: scalarList(raw[FIELDS.addedLabels]),
     appendedDependsOn: flag(FIELDS.appendedDependsOn),
+    createdDeploy: flag(FIELDS.createdDeploy),
+    addedReplicas: flag(FIELDS.addedReplicas),
   };
 }

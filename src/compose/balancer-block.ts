@@ -2,7 +2,7 @@ import { OPTIONS, type Mode } from '../config';
 import { recordLines, type AddRecord, type DiscoveryRecord } from './add-record';
 import { DISCOVERY_NETWORK, DISCOVERY_SERVICE, DISCOVERY_URL } from './discovery-service';
 import type { Indents } from './service-block';
-import { imageLine, listLines, lockedDownLines, socketLines } from './service-lines';
+import { imageLine, listLines, lockedDownLines, restartLines, socketLines } from './service-lines';
 import type { Line } from './source-text';
 import { yamlScalar } from './yaml-text';
 
@@ -43,6 +43,8 @@ export function balancerLines(spec: BalancerSpec, keyIndent: string, indents: In
   const env = (option: keyof typeof OPTIONS, value: string): string => `${nested}${OPTIONS[option].env}: ${value}`;
   const defaultAdminPort = Number(OPTIONS.adminPort.default);
   const split = spec.discovery !== undefined;
+  // Only the split layout runs on Swarm (swarm-stack.ts).
+  const swarm = spec.discovery?.swarm === true;
   return [
     `${keyIndent}${spec.name}:`,
     imageLine(indents, spec.image, spec.pinnedFrom),
@@ -53,15 +55,15 @@ export function balancerLines(spec: BalancerSpec, keyIndent: string, indents: In
     env('listenPorts', `"${spec.port}"`),
     // The admin endpoint must not take the port the balancer listens on.
     ...(spec.port === defaultAdminPort ? [env('adminPort', `"${defaultAdminPort + 1}"`)] : []),
-    ...(split ? [env('discoveryUrl', DISCOVERY_URL)] : socketLines(indents, spec.dockerGid)),
+    ...(split ? [env('discoveryUrl', DISCOVERY_URL)] : socketLines(indents, spec.dockerGid, false)),
     ...spec.portsLines,
     ...list('depends_on', [yamlScalar(spec.service), ...(split ? [DISCOVERY_SERVICE] : [])]),
     ...list('networks', (split ? splitNetworks(spec.networks) : spec.networks).map(yamlScalar)),
     ...(spec.networkMode === undefined ? [] : [`${body}network_mode: ${yamlScalar(spec.networkMode)}`]),
     // Same profiles as the service: else `docker compose up` without them fails, the balancer depending on a disabled service.
     ...list('profiles', spec.profiles.map(yamlScalar)),
-    ...(split ? [...lockedDownLines(indents), ...portSysctl(spec.port, indents)] : []),
-    `${body}restart: unless-stopped`,
+    ...(split ? [...lockedDownLines(indents, swarm), ...portSysctl(spec.port, indents)] : []),
+    ...restartLines(indents, swarm),
     ...recordLines({ first: spec.record, routes: [], discovery: spec.discovery }, indents),
   ];
 }

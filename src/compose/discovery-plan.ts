@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { AddRequest } from './add-plan';
 import type { DiscoveryRecord } from './add-record';
 import { ComposeInputError } from './compose-errors';
 import { serviceNames, type ComposeFile } from './compose-file';
-import { DISCOVERY_NETWORK, DISCOVERY_NETWORK_SETTINGS, DISCOVERY_SERVICE } from './discovery-service';
+import { DISCOVERY_NETWORK, DISCOVERY_SERVICE, discoveryNetworkSettings } from './discovery-service';
 import { balancers } from './find-balancer';
 import { isRecord } from './plain-values';
 import type { Networking } from './service-networks';
@@ -31,17 +32,21 @@ export interface DiscoveryPlan {
  */
 export function planDiscovery(
   file: ComposeFile,
-  socket: SocketLayout | undefined,
-  service: string,
+  request: Pick<AddRequest, 'socket' | 'service' | 'swarm'>,
   networking: Networking,
 ): DiscoveryPlan | undefined {
-  if (socket === 'direct') return undefined;
+  const { service } = request;
+  const swarm = request.swarm === true;
+  if (request.socket === 'direct') return undefined;
+  // Swarm has no other layout (swarm-stack.ts).
+  const direct = swarm ? '' : ', or pass --socket direct';
   if (networking.networkMode !== undefined) {
     throw new ComposeInputError(
       'network-mode',
       `${service} uses network_mode: ${networking.networkMode}, so its balancer must too, and a service with ` +
         `network_mode cannot join the network ${DISCOVERY_NETWORK} it needs to reach ${DISCOVERY_SERVICE}; ` +
-        `pass --socket direct (the balancer reads the Docker socket itself), or put ${service} on a Compose network`,
+        (swarm ? '' : 'pass --socket direct (the balancer reads the Docker socket itself), or ') +
+        `put ${service} on a Compose network`,
     );
   }
   const createdService = !serviceNames(file).includes(DISCOVERY_SERVICE);
@@ -49,25 +54,27 @@ export function planDiscovery(
     throw new ComposeInputError(
       'name-taken',
       `${file.label} has a service ${DISCOVERY_SERVICE} that compose-lb add did not write ` +
-        `(no balancer's x-compose-lb record says so); rename it, or pass --socket direct`,
+        `(no balancer's x-compose-lb record says so); rename it${direct}`,
     );
   }
   const networks = isRecord(file.model['networks']) ? file.model['networks'] : {};
   const current = networks[DISCOVERY_NETWORK];
-  if (current !== undefined && !isDeepStrictEqual(current, DISCOVERY_NETWORK_SETTINGS)) {
+  const settings = discoveryNetworkSettings(swarm);
+  if (current !== undefined && !isDeepStrictEqual(current, settings)) {
     throw new ComposeInputError(
       'name-taken',
       `${file.label} has a network ${DISCOVERY_NETWORK} with settings of its own (${JSON.stringify(current)}), ` +
-        `and compose-lb's is ${JSON.stringify(DISCOVERY_NETWORK_SETTINGS)}; rename it, or pass --socket direct`,
+        `and compose-lb's is ${JSON.stringify(settings)}${swarm ? ' on Swarm' : ''}; rename it${direct}`,
     );
   }
-  const network = current === undefined ? addNetwork(file, networkEntry()) : undefined;
+  const network = current === undefined ? addNetwork(file, networkEntry(settings)) : undefined;
   const record = {
     createdService,
     createdNetwork: network !== undefined,
     createdNetworksKey: network?.createdKey === true,
+    swarm,
   };
-  return { record, network, networksAfter: { ...networks, [DISCOVERY_NETWORK]: DISCOVERY_NETWORK_SETTINGS } };
+  return { record, network, networksAfter: { ...networks, [DISCOVERY_NETWORK]: settings } };
 }
 
 /** compose-lb-discovery is compose-lb's when a balancer's record says add wrote it. */
@@ -75,7 +82,7 @@ export function isOurDiscovery(file: ComposeFile): boolean {
   return balancers(file).some((b) => b.record?.discovery?.createdService === true);
 }
 
-function networkEntry(): NetworkEntry {
-  const settings = Object.entries(DISCOVERY_NETWORK_SETTINGS).map(([k, v]) => [k, String(v)]);
-  return { name: DISCOVERY_NETWORK, settings: Object.fromEntries(settings) };
+function networkEntry(settings: Readonly<Record<string, unknown>>): NetworkEntry {
+  const texts = Object.entries(settings).map(([k, v]) => [k, String(v)]);
+  return { name: DISCOVERY_NETWORK, settings: Object.fromEntries(texts) };
 }

@@ -77,6 +77,7 @@ function handOver(
     createdService: theirs.createdService || record.createdService,
     createdNetwork: theirs.createdNetwork || record.createdNetwork,
     createdNetworksKey: theirs.createdNetworksKey || record.createdNetworksKey,
+    swarm: theirs.swarm,
   };
   const after = { ...heir.record, discovery };
   const before = serviceConfig(file, heir.name);

@@ -32,7 +32,7 @@ export function planExpose(
 ): ExposePlan {
   const current = config['expose'];
   const item = String(port);
-  if (scalarList(current).some((e) => covers(e, port))) return { newKeyLines: [], appended: undefined, after: current };
+  if (scalarList(current).some((e) => covers(e, port))) return keptExpose(config);
   const own = keyOf(block, 'expose');
   if (!own) {
     const after = [...scalarList(current), item];
@@ -45,6 +45,11 @@ export function planExpose(
   }
   const edit = appendItems(file.text, seq, [JSON.stringify(item)]);
   return { newKeyLines: [], appended: { item, edit }, after: [...(Array.isArray(current) ? current : []), item] };
+}
+
+/** The service's expose as it is: add writes none. */
+export function keptExpose(config: ServiceConfig): ExposePlan {
+  return { newKeyLines: [], appended: undefined, after: config['expose'] };
 }
 
 function covers(entry: string, port: number): boolean {

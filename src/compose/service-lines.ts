@@ -21,12 +21,21 @@ export function imageLine({ body }: Indents, image: string, pinnedFrom: string |
   return `${body}image: ${yamlScalar(image)}${pinnedFrom === undefined ? '' : ` # ${pinnedFrom}, pinned by --pin`}`;
 }
 
-/** The socket, mounted read-only, and its group. */
-export function socketLines(indents: Indents, dockerGid: number): string[] {
+/** The user the image runs as (Dockerfile: `USER 1000:1000`). */
+const IMAGE_UID = 1000;
+
+/**
+ * The socket, mounted read-only, and its group, which lets the image's user
+ * read it; DOCKER_GID overrides it when the file is deployed. A stack has no
+ * group_add (swarm-stack.ts), so there the group becomes the user's own.
+ */
+export function socketLines(indents: Indents, dockerGid: number, swarm: boolean): string[] {
+  const group = `\${DOCKER_GID:-${dockerGid}}`;
   return [
     ...listLines(indents, 'volumes', [DOCKER_SOCKET_VOLUME]),
-    // The image runs as uid 1000; the socket's group lets it read the socket. DOCKER_GID overrides at `up` time.
-    ...listLines(indents, 'group_add', [`"\${DOCKER_GID:-${dockerGid}}"`]),
+    ...(swarm
+      ? [`${indents.body}user: "${IMAGE_UID}:${group}" # the image's user, in the socket's group (a stack has no group_add)`]
+      : listLines(indents, 'group_add', [`"${group}"`])),
   ];
 }
 
@@ -34,11 +43,31 @@ export function socketLines(indents: Indents, dockerGid: number): string[] {
  * The split layout's containers: neither writes a file, nor needs a
  * capability (the image runs as uid 1000), nor may gain one through a setuid
  * binary, so a process that got in could change nothing in the container.
+ * A stack cannot say the last: docker stack deploy ignores security_opt.
  */
-export function lockedDownLines(indents: Indents): string[] {
+export function lockedDownLines(indents: Indents, swarm: boolean): string[] {
   return [
     `${indents.body}read_only: true`,
     ...listLines(indents, 'cap_drop', ['ALL']),
-    ...listLines(indents, 'security_opt', ['"no-new-privileges:true"']),
+    ...(swarm ? [] : listLines(indents, 'security_opt', ['"no-new-privileges:true"'])),
+  ];
+}
+
+/**
+ * Restarted when they stop. docker stack deploy warns that it ignores
+ * `restart` and takes `deploy.restart_policy`, where `any` is what it makes
+ * of `unless-stopped` (cli/compose/convert/service.go); `constraints` place
+ * the tasks.
+ */
+export function restartLines(indents: Indents, swarm: boolean, constraints: readonly string[] = []): string[] {
+  const { body, nested } = indents;
+  if (!swarm) return [`${body}restart: unless-stopped`];
+  const deeper = nested + nested.slice(body.length);
+  const placement = constraints.map((c) => JSON.stringify(c)).join(', ');
+  return [
+    `${body}deploy:`,
+    ...(constraints.length > 0 ? [`${nested}placement:`, `${deeper}constraints: [${placement}]`] : []),
+    `${nested}restart_policy:`,
+    `${deeper}condition: any`,
   ];
 }

@@ -6,6 +6,7 @@ import { ComposeInputError } from './compose-errors';
 import type { ComposeFile, ServiceConfig } from './compose-file';
 import { removeItems } from './list-items';
 import { CONTAINER_NAME_TAG, isPortsMarker, ROUTED_PORTS_TAG, uncomment } from './markers';
+import { deployWithout, replicasRemoval } from './replicas-edit';
 import { without } from './rewrite-check';
 import { labelsRemoval, labelsWithout } from './route-labels';
 import { keyOf, type ServiceBlock } from './service-block';
@@ -20,7 +21,7 @@ export interface ServiceUndo {
 /**
  * Undoes, in the service `target`, what its record says `add` did: its ports
  * come back (from the balancer `lb`, or uncommented), container_name is
- * uncommented, and the expose and labels it got are taken away.
+ * uncommented, and the expose, labels and replicas it got are taken away.
  */
 export function undoService(file: ComposeFile, record: AddRecord, target: ServiceBlock, lb: ServiceBlock): ServiceUndo {
   const src = file.text;
@@ -46,8 +47,11 @@ export function undoService(file: ComposeFile, record: AddRecord, target: Servic
     else warnings.push(`${record.service}'s expose no longer lists ${record.appendedExpose}; left as it is`);
   }
   if (record.commentedContainerName) uncommentAll(CONTAINER_NAME_TAG, 'container_name');
-  const labels = labelsRemoval(file, target, record);
-  return { edits: [...edits, ...labels.edits], warnings: [...warnings, ...labels.warnings] };
+  const taken = [labelsRemoval(file, target, record), replicasRemoval(file, target, record)];
+  return {
+    edits: [...edits, ...taken.flatMap((t) => t.edits)],
+    warnings: [...warnings, ...taken.flatMap((t) => t.warnings)],
+  };
 }
 
 /** The balancer's `ports:` lines go back in place of the marker, re-indented if one of the two services was. */
@@ -101,8 +105,8 @@ function removeExposeItem(src: SourceText, block: ServiceBlock, item: string): L
 
 /**
  * The service must publish what it published before `add` (the balancer's
- * ports when they moved there), keep its labels but ours, and be otherwise as
- * it was; expose and container_name were dealt with above.
+ * ports when they moved there), keep its labels and deploy but ours, and be
+ * otherwise as it was; expose and container_name were dealt with above.
  */
 export function checkUndone(
   lb: ServiceConfig,
@@ -110,7 +114,8 @@ export function checkUndone(
   before: ServiceConfig,
   after: ServiceConfig,
 ): string | undefined {
-  const keep = (c: ServiceConfig): Record<string, unknown> => without(c, 'ports', 'expose', 'container_name', 'labels');
+  const keep = (c: ServiceConfig): Record<string, unknown> =>
+    without(c, 'ports', 'expose', 'container_name', 'labels', 'deploy');
   // Commented-out ports come back as the user wrote them, which only the lines themselves know.
   if (!record.commentedOutPorts) {
     const ports = record.movedPorts ? lb['ports'] : before['ports'];
@@ -119,8 +124,11 @@ export function checkUndone(
   if (!isDeepStrictEqual(after['labels'], labelsWithout(before['labels'], record))) {
     return `${record.service} would not get its labels back as they were`;
   }
+  if (!isDeepStrictEqual(after['deploy'], deployWithout(before['deploy'], record))) {
+    return `${record.service} would not get its deploy back as it was`;
+  }
   if (!isDeepStrictEqual(keep(after), keep(before))) {
-    return `${record.service} would change beyond ports, expose, container_name and labels`;
+    return `${record.service} would change beyond ports, expose, container_name, labels and deploy`;
   }
   return undefined;
 }

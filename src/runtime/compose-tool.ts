@@ -1,4 +1,5 @@
 import { ComposeInputError } from '../compose/compose-errors';
+import { nonEmptyLines } from './docker-cli';
 import { whyFailed, type ProcessRunner } from './process-runner';
 import { ComposeRunError } from './runtime-errors';
 
@@ -74,10 +75,7 @@ export async function containerIds(runner: ProcessRunner, tool: ComposeTool, ser
       `\`${commandLine(tool, args)}\` failed: ${whyFailed(result)}`,
     );
   }
-  return result.stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
+  return nonEmptyLines(result.stdout);
 }
 
 /**

@@ -25,6 +25,14 @@ export async function repoDigests(runner: ProcessRunner, image: string): Promise
   return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
 }
 
+/** A program's output as its lines, trimmed, without empty ones: `ps -q` prints one ID a line. */
+export function nonEmptyLines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
 /** How messages name a container: the 12 characters `docker ps` shows. */
 export function shortId(id: string): string {
   return id.slice(0, 12);

@@ -174,9 +174,14 @@ export function inReplicaOrder<T extends ReplicaView>(replicas: readonly T[]): T
  * which would otherwise be easy to forget.
  */
 export function replicasTable(doc: ReplicasDocument, balancer: string): string {
-  const drained = doc.replicas.filter((r) => r.drained).length;
-  const counts = `${doc.ready} of ${doc.replicas.length} ready${drained > 0 ? `, ${drained} drained by hand` : ''}`;
-  const title = `${balancer} -> ${doc.service} [${doc.route}] (project ${doc.project}, ${doc.strategy}): ${counts}`;
+  const title = replicasTitle(doc, balancer, `project ${doc.project}`);
   if (doc.replicas.length === 0) return `${title}\n  (no replicas)\n`;
   return `${title}\n${textTable(COLUMNS, inReplicaOrder(doc.replicas)).join('\n')}\n`;
+}
+
+/** `web-lb -> web [default route] (WHERE, round-robin): 2 of 3 ready, 1 drained by hand`. */
+export function replicasTitle(doc: ReplicasDocument, balancer: string, where: string): string {
+  const drained = doc.replicas.filter((r) => r.drained).length;
+  const counts = `${doc.ready} of ${doc.replicas.length} ready${drained > 0 ? `, ${drained} drained by hand` : ''}`;
+  return `${balancer} -> ${doc.service} [${doc.route}] (${where}, ${doc.strategy}): ${counts}`;
 }

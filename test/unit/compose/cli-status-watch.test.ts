@@ -78,7 +78,7 @@ describe('compose-lb status --watch', () => {
       command === 'docker compose ps -q web-lb' && ++lookups === 1 ? { stdout: '' } : undefined,
     );
     const result = await run([], false);
-    expect(result.stdout).toBe(`web-lb: not running\n\n${statusFrame(first, 'web-lb')}`);
+    expect(result.stdout).toBe(`web-lb is not running\n\n${statusFrame(first, 'web-lb')}`);
   });
 
   it('shows what failed when the balancer does not answer, and looks for its container again', async () => {

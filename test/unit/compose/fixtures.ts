@@ -35,6 +35,7 @@ interface AddCase {
   stripPrefix?: boolean;
   mode?: Mode;
   socket?: SocketLayout;
+  swarm?: boolean;
 }
 
 interface CaseFile extends AddCase {
@@ -53,6 +54,7 @@ function requestOf(spec: AddCase): AddRequest {
     rule: routed ? { host: spec.host, pathPrefix: spec.pathPrefix, stripPrefix: spec.stripPrefix === true } : undefined,
     mode: spec.mode,
     socket: spec.socket,
+    swarm: spec.swarm,
   };
 }
 

@@ -79,13 +79,15 @@ describe('the record', () => {
     createdLabels: true,
     addedLabels: ['compose-lb.host'],
     appendedDependsOn: true,
+    createdDeploy: false,
+    addedReplicas: false,
   };
   const read = (record: BalancerRecord): BalancerRecord | undefined => {
     const yaml = ['lb:', ...recordLines(record, indents).map((l) => l.slice(2))].join('\n');
     return readRecord((parseDocument(yaml).toJS() as { lb: Record<string, unknown> }).lb);
   };
 
-  it('reads back as written, with and without its first service, and what it holds for discovery', () => {
+  it('reads back as written, with and without its first service, what it holds for discovery, and for Swarm', () => {
     const first = {
       ...entry,
       service: 'web',
@@ -95,12 +97,15 @@ describe('the record', () => {
       addedLabels: [],
       appendedDependsOn: false,
     };
-    const created = { createdService: true, createdNetwork: true, createdNetworksKey: false };
-    const shared = { createdService: false, createdNetwork: false, createdNetworksKey: false };
+    const created = { createdService: true, createdNetwork: true, createdNetworksKey: false, swarm: false };
+    const shared = { createdService: false, createdNetwork: false, createdNetworksKey: false, swarm: false };
+    const onSwarm = { ...created, swarm: true };
+    const counted = { ...entry, createdDeploy: true, addedReplicas: true };
     for (const record of [
       { first, routes: [], discovery: undefined },
       { first, routes: [entry], discovery: created },
       { first: undefined, routes: [entry, { ...entry, service: 'admin' }], discovery: shared },
+      { first: { ...first, addedReplicas: true }, routes: [counted], discovery: onSwarm },
     ]) {
       expect(read(record)).toEqual(record);
     }
