@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV, type ComposeFlavor } from './support/env';
+import { ENV, inCi, type ComposeFlavor } from './support/env';
 import { run } from './support/exec';
 import { composeCommand } from './support/compose';
 
@@ -20,7 +20,7 @@ async function works(file: string, args: string[]): Promise<boolean> {
  * the environment. Under CI=true anything missing is an error, never a skip.
  */
 export default async function globalSetup(): Promise<void> {
-  const ci = process.env.CI === 'true' || process.env.CI === '1';
+  const ci = inCi();
   const missing: string[] = [];
   if (!(await works('docker', ['info']))) missing.push('a Docker engine (`docker info` failed)');
   const flavors: ComposeFlavor[] = [];
@@ -46,5 +46,9 @@ export default async function globalSetup(): Promise<void> {
   process.env[ENV.lbImage] = `compose-lb:${TAG}`;
   process.env[ENV.appImage] = `compose-lb-demo-app:${TAG}`;
   process.env[ENV.busyboxImage] = `compose-lb-replica-busybox:${TAG}`;
+  process.env[ENV.pythonImage] = `compose-lb-replica-python:${TAG}`;
+  process.env[ENV.nginxImage] = `compose-lb-replica-nginx:${TAG}`;
+  process.env[ENV.lighttpdImage] = `compose-lb-replica-lighttpd:${TAG}`;
+  process.env[ENV.redisImage] = `compose-lb-replica-redis:${TAG}`;
   process.env[ENV.dockerGid] = String(statSync('/var/run/docker.sock').gid);
 }

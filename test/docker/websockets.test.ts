@@ -1,33 +1,13 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { BalancerHandle } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
 import { describeDocker } from './support/env';
 import { run } from './support/exec';
+import { openWebSocket } from './support/websocket';
 import { waitFor } from './support/wait';
 
 jest.setTimeout(180_000);
-
-const HANDSHAKE =
-  'GET /ws HTTP/1.1\r\nHost: demo\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-
-/** Opens a WebSocket through the balancer; resolves with the socket and the replica that accepted it. */
-function openWebSocket(port: number): Promise<{ socket: Socket; replica: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(HANDSHAKE));
-    let head = '';
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`handshake refused: ${head}`));
-      resolve({ socket, replica: /X-Replica: (\S+)/i.exec(head)?.[1] ?? '' });
-    };
-    socket.on('data', onData);
-    socket.on('error', reject);
-  });
-}
 
 /** A gauge's value in the balancer's Prometheus metrics. */
 async function gauge(lb: BalancerHandle, name: string): Promise<number> {

@@ -8,6 +8,12 @@
 // by X-Request-Id, so tests can tell whether a request reached a replica twice.
 //   DEMO_REQUEST_LOG  a directory: each request is appended to <replica>.log there
 //                     as "METHOD X-Request-Id" (tests read it after replicas are gone)
+// For the interop tests (test/docker/interop.test.ts), answered at once and not counted:
+//   /download?mb=N  N MiB (default 1), written no faster than the client reads them
+//   /upload         the request body's size in bytes, counted as it streams in
+//   /events         server-sent events: 10, one every 200 ms
+//   /close          a body delimited by closing the connection (no length, not chunked)
+//   DEMO_KEEPALIVE_MS  how long an idle keep-alive connection is kept (Node's default: 5000)
 'use strict';
 const http = require('node:http');
 const os = require('node:os');
@@ -38,16 +44,74 @@ function wait(ms) {
   return busy;
 }
 
+/** `mb` MiB in 64 KiB blocks, each written once the one before has gone out. */
+function download(res, mb) {
+  const block = Buffer.alloc(64 * 1024, 'compose-lb ');
+  let left = mb * 16;
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': mb * 1024 * 1024, 'x-replica': replica });
+  const more = () => {
+    while (left > 0) {
+      left--;
+      if (!res.write(block)) return res.once('drain', more);
+    }
+    res.end();
+  };
+  more();
+}
+
+function upload(req, res) {
+  let bytes = 0;
+  req.on('data', (chunk) => (bytes += chunk.length));
+  req.on('end', () => reply(res, 200, `${bytes}\n`));
+}
+
+/** The first event at once, then one every 200 ms, each written the moment it is made. */
+function events(res) {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-replica': replica });
+  let sent = 0;
+  const send = () => {
+    sent++;
+    res.write(`id: ${sent}\ndata: event ${sent}\n\n`);
+    if (sent < 10) return;
+    clearInterval(timer);
+    res.end();
+  };
+  const timer = setInterval(send, 200);
+  res.on('close', () => clearInterval(timer));
+  send();
+}
+
+function untilClose(res) {
+  // Node frames every body it can: without both of these headers it can only end this one by closing.
+  res.removeHeader('transfer-encoding');
+  res.removeHeader('content-length');
+  res.writeHead(200, { 'content-type': 'text/plain', 'x-replica': replica });
+  res.end(`served by ${replica} until the connection closed\n`);
+}
+
+const interop = {
+  '/download': (res, url) => download(res, Number(url.searchParams.get('mb') || 1)),
+  '/events': events,
+  '/close': untilClose,
+};
+
 function reply(res, status, body) {
   // While shutting down, no connection is kept for another request.
   if (closing) res.setHeader('connection', 'close');
-  res.writeHead(status, { 'content-type': 'text/plain', 'x-replica': replica });
+  // X-Request-Path: the path as it arrived here, so a test can see what a balancer forwarded.
+  res.writeHead(status, { 'content-type': 'text/plain', 'x-replica': replica, 'x-request-path': res.req.url });
   res.end(body);
 }
 
 const server = http.createServer(async (req, res) => {
   if (req.url === '/stats') return reply(res, 200, JSON.stringify({ replica, ...stats }));
   if (req.url === '/health') return reply(res, 200, 'ok\n');
+  const url = new URL(req.url, 'http://demo');
+  if (url.pathname === '/upload') return upload(req, res);
+  if (url.pathname in interop) {
+    req.resume();
+    return interop[url.pathname](res, url);
+  }
   stats.requests++;
   const id = req.headers['x-request-id'];
   if (id) stats.seen[id] = (stats.seen[id] || 0) + 1;
@@ -73,6 +137,7 @@ server.on('upgrade', (req, socket) => {
   socket.pipe(socket);
 });
 
+if (process.env.DEMO_KEEPALIVE_MS) server.keepAliveTimeout = Number(process.env.DEMO_KEEPALIVE_MS);
 server.listen(port, () => console.log(JSON.stringify({ msg: 'listening', replica, port, mode, delayMs })));
 
 // A reload request, not a stop: log it and keep serving (compose-lb keeps the

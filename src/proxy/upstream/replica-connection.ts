@@ -169,6 +169,9 @@ export class ReplicaConnection implements ResponseSink {
       return;
     }
     this.reused = true;
+    // The response's last bytes may have paused the socket for a slow client (Exchange.onBody), and Node
+    // emits no 'drain' on a response that has ended: read on, or the next response is never read.
+    this.socket.resume();
     if (head.idleHintMs !== undefined) this.idleLimitMs = Math.min(this.idleLimitMs, head.idleHintMs - 1000);
     this.owner.reusable(this);
   }

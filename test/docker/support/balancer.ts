@@ -29,6 +29,13 @@ export class BalancerHandle {
     return (await res.json()) as ReplicasDocument;
   }
 
+  /** Every service the balancer balances, with its route. */
+  async services(): Promise<readonly ReplicasDocument[]> {
+    const res = await fetch(`${this.adminUrl}/services`);
+    if (!res.ok) throw new Error(`/services answered ${res.status}`);
+    return ((await res.json()) as { services: ReplicasDocument[] }).services;
+  }
+
   async metrics(): Promise<string> {
     return (await fetch(`${this.adminUrl}/metrics`)).text();
   }

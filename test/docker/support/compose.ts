@@ -99,19 +99,25 @@ export function fixtureEnv(extra: Record<string, string> = {}): Record<string, s
     LB_IMAGE: pick(ENV.lbImage),
     APP_IMAGE: pick(ENV.appImage),
     BUSYBOX_IMAGE: pick(ENV.busyboxImage),
+    PYTHON_IMAGE: pick(ENV.pythonImage),
+    NGINX_IMAGE: pick(ENV.nginxImage),
+    LIGHTTPD_IMAGE: pick(ENV.lighttpdImage),
+    REDIS_IMAGE: pick(ENV.redisImage),
     DOCKER_GID: pick(ENV.dockerGid),
     ...extra,
   };
 }
 
+/** The container's address, on a network the host can reach (not an internal one, such as compose-lb's own). */
 export async function containerIp(id: string): Promise<string> {
   const { stdout } = await run('docker', [
     'inspect',
     '--format',
-    '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+    '{{range $name, $net := .NetworkSettings.Networks}}{{$name}}={{$net.IPAddress}} {{end}}',
     id,
   ]);
-  const ip = stdout.trim().split(' ')[0];
+  const addresses = stdout.trim().split(' ').map((pair) => pair.split('='));
+  const ip = (addresses.find(([name]) => !name?.endsWith('compose-lb')) ?? addresses[0])?.[1];
   if (!ip) throw new Error(`container ${id} has no IP address`);
   return ip;
 }

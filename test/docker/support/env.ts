@@ -14,6 +14,7 @@ export const ENV = {
   pythonImage: 'PYTHON_IMAGE',
   nginxImage: 'NGINX_IMAGE',
   lighttpdImage: 'LIGHTTPD_IMAGE',
+  redisImage: 'REDIS_IMAGE',
   dockerGid: 'DOCKER_GID',
 } as const;
 

@@ -5,9 +5,9 @@ import { connect, type Socket } from 'node:net';
  * back until it closed the connection. Requests should say `Connection: close`
  * (or be refused) so the server ends the exchange.
  */
-export function sendRaw(port: number, data: string | Buffer): Promise<string> {
+export function sendRaw(port: number, data: string | Buffer, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', (err: NodeJS.ErrnoException) => {
