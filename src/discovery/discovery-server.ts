@@ -5,7 +5,7 @@ import type { DockerApi } from '../docker/docker-api';
 import { resolveIdentityOf } from '../docker/identity';
 import { ReplicaSource } from '../docker/replica-source';
 import { ConfigError, LbError } from '../errors';
-import type { SwarmApi } from '../swarm/swarm-api';
+import { SWARM_TASK_LABEL, type SwarmApi } from '../swarm/swarm-api';
 import { resolveSwarmIdentity } from '../swarm/swarm-identity';
 import { SwarmSource } from '../swarm/swarm-source';
 import { parseWatchQuery, PROTOCOL_VERSION, sseEvent, WATCH_PATH, type WatchRequest } from './protocol';
@@ -163,24 +163,40 @@ export class DiscoveryServer {
   /**
    * Where the balancer is. Its own container says, as it would tell the balancer itself; a balancer
    * that is a Swarm task (perhaps on another node, where its container cannot be inspected) is
-   * found among the swarm's tasks instead.
+   * found among the swarm's tasks instead. `auto` tries the container first: a node that is no
+   * swarm manager answers no task query.
    */
   private async place(req: WatchRequest): Promise<Placement> {
     const { swarm, platform } = this.opts;
-    if (platform !== 'compose' && swarm !== undefined) {
-      const task = await resolveSwarmIdentity(swarm, req.self);
-      if (task !== undefined) {
-        return {
-          platform: 'swarm',
-          project: req.project ?? task.stack ?? '',
-          networks: [...(req.network === undefined ? task.networks : new Set([req.network]))].sort(),
-          serviceName: task.fullName,
-        };
+    let localFailure: unknown;
+    if (platform !== 'swarm') {
+      const local = await resolveIdentityOf(this.opts.docker, req, req.self).catch((err: unknown) => {
+        if (platform === 'compose' || swarm === undefined) throw err;
+        localFailure = err;
+        return undefined;
+      });
+      if (local !== undefined && local.self?.Config?.Labels?.[SWARM_TASK_LABEL] === undefined) {
+        return { platform: 'compose', project: local.project, networks: [...local.networks].sort(), serviceName: (s) => s };
       }
-      if (platform === 'swarm') throw new ConfigError([`no Swarm task runs in the balancer's container (${req.self.join(', ')})`]);
     }
-    const identity = await resolveIdentityOf(this.opts.docker, req, req.self);
-    return { platform: 'compose', project: identity.project, networks: [...identity.networks].sort(), serviceName: (s) => s };
+    // On a node that is no swarm manager, the task query fails: then the container's answer stands.
+    const task =
+      swarm === undefined
+        ? undefined
+        : await resolveSwarmIdentity(swarm, req.self).catch((err: unknown) => {
+            if (platform === 'swarm' || localFailure === undefined) throw err;
+            throw localFailure;
+          });
+    if (task === undefined) {
+      if (localFailure !== undefined) throw localFailure;
+      throw new ConfigError([`no Swarm task runs as the balancer (${req.self.join(', ')})`]);
+    }
+    return {
+      platform: 'swarm',
+      project: req.project ?? task.stack ?? '',
+      networks: [...(req.network === undefined ? task.networks : new Set([req.network]))].sort(),
+      serviceName: task.fullName,
+    };
   }
 
   private watchFor(key: WatchKey): Watch {

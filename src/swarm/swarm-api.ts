@@ -54,3 +54,6 @@ export interface ServiceJson {
 
 /** The label `docker stack deploy` puts on every service of a stack. */
 export const STACK_LABEL = 'com.docker.stack.namespace';
+
+/** The label Swarm puts on a task's container. */
+export const SWARM_TASK_LABEL = 'com.docker.swarm.task.id';

@@ -16,9 +16,10 @@ export class BalancerHandle {
     readonly networkUrl: string,
   ) {}
 
-  static async of(project: ComposeProject, service = 'web-lb'): Promise<BalancerHandle> {
+  /** `port`: the container port clients use (80 for HTTP; a TCP balancer's service port). */
+  static async of(project: ComposeProject, service = 'web-lb', port = 80): Promise<BalancerHandle> {
     const id = await project.oneContainer(service);
-    const url = await project.publishedUrl(service, 80);
+    const url = await project.publishedUrl(service, port);
     const ip = await containerIp(id);
     return new BalancerHandle(project, id, url, `http://${ip}:8081`, `http://${ip}`);
   }

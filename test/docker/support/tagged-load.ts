@@ -24,12 +24,15 @@ export interface TaggedLoad {
 }
 
 /**
- * Keep-alive load from the test process: `connections` loops, each sending a
- * GET then a POST, one at a time, every request with its own X-Request-Id, so
+ * Keep-alive load from the test process: `connections` loops, each sending
+ * `methods` in turn (a GET then a POST), one at a time, every request with its own X-Request-Id, so
  * the replicas' own request logs can show that no POST was handled twice.
  * Only to 127.0.0.1; runs until stopped.
  */
-export function startTaggedLoad(url: string, { connections = 20, path = '/' } = {}): TaggedLoad {
+export function startTaggedLoad(
+  url: string,
+  { connections = 20, path = '/', methods = ['GET', 'POST'] as ReadonlyArray<'GET' | 'POST'> } = {},
+): TaggedLoad {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
@@ -78,7 +81,7 @@ export function startTaggedLoad(url: string, { connections = 20, path = '/' } = 
 
   const loop = async (worker: number): Promise<void> => {
     for (let n = 0; !stopping; n++) {
-      const method = n % 2 === 0 ? 'GET' : 'POST';
+      const method = methods[n % methods.length] as 'GET' | 'POST';
       const id = `${run}-${worker}-${n}`;
       sent++;
       if (method === 'POST') postsSent.push(id);
