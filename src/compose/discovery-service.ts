@@ -75,7 +75,7 @@ export function discoveryLines(spec: DiscoverySpec, keyIndent: string, indents: 
     `${indents.body}healthcheck:`,
     // The image's own HEALTHCHECK asks a balancer's admin port, which discovery does not have.
     `${indents.nested}test: [${['CMD', ...probe].map((arg) => JSON.stringify(arg)).join(', ')}]`,
-    ...restartLines(indents, swarm, [ON_A_MANAGER]),
+    ...restartLines(indents, swarm, [ON_A_MANAGER], true),
   ];
 }
 
@@ -86,7 +86,8 @@ export function checkDiscovery(swarm: boolean): (config: ServiceConfig) => strin
     const placement = isRecord(deploy['placement']) ? deploy['placement'] : {};
     const platform = swarm
       ? environmentValue(config['environment'], PLATFORM_ENV) === 'swarm' &&
-        isDeepStrictEqual(placement['constraints'], [ON_A_MANAGER])
+        isDeepStrictEqual(placement['constraints'], [ON_A_MANAGER]) &&
+        deploy['endpoint_mode'] === 'dnsrr'
       : config['environment'] === undefined && config['deploy'] === undefined;
     const reads =
       isDeepStrictEqual(config['command'], ['discover']) &&

@@ -57,15 +57,18 @@ export function lockedDownLines(indents: Indents, swarm: boolean): string[] {
  * Restarted when they stop. docker stack deploy warns that it ignores
  * `restart` and takes `deploy.restart_policy`, where `any` is what it makes
  * of `unless-stopped` (cli/compose/convert/service.go); `constraints` place
- * the tasks.
+ * the tasks; `dnsrr` makes the service's name resolve to its tasks, not to a
+ * virtual IP, which a swarm does not route on an internal overlay network
+ * (tried here: connections to the VIP fail with EHOSTUNREACH).
  */
-export function restartLines(indents: Indents, swarm: boolean, constraints: readonly string[] = []): string[] {
+export function restartLines(indents: Indents, swarm: boolean, constraints: readonly string[] = [], dnsrr = false): string[] {
   const { body, nested } = indents;
   if (!swarm) return [`${body}restart: unless-stopped`];
   const deeper = nested + nested.slice(body.length);
   const placement = constraints.map((c) => JSON.stringify(c)).join(', ');
   return [
     `${body}deploy:`,
+    ...(dnsrr ? [`${nested}endpoint_mode: dnsrr`] : []),
     ...(constraints.length > 0 ? [`${nested}placement:`, `${deeper}constraints: [${placement}]`] : []),
     `${nested}restart_policy:`,
     `${deeper}condition: any`,

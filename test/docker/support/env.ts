@@ -49,3 +49,15 @@ export function describeDocker(name: string, body: (flavor: ComposeFlavor) => vo
   }
   describe.each(env.flavors.map((f) => [f]))(`${name} [compose %s]`, (flavor) => body(flavor));
 }
+
+/** `describe` for Docker tests that use no Compose (Swarm stacks): once, skipped as describeDocker is. */
+export function describeEngine(name: string, body: () => void): void {
+  const env = dockerTestEnv();
+  if (env.skipReason !== undefined) {
+    describe(`${name} (skipped: ${env.skipReason})`, () => {
+      it.skip('needs a Docker engine', () => {});
+    });
+    return;
+  }
+  describe(name, body);
+}
