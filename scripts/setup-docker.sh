@@ -22,7 +22,7 @@ install_engine_and_v1() {
   log "installing docker.io and docker-compose (v1) from Debian packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq docker.io docker-compose >/dev/null
+  apt-get install -y -qq docker.io docker-compose iproute2 >/dev/null
 }
 
 # Compose v2 is not in bookworm; trixie ships it as a single static binary. Fetch

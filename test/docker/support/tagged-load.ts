@@ -27,13 +27,15 @@ export interface TaggedLoad {
  * Keep-alive load from the test process: `connections` loops, each sending
  * `methods` in turn (a GET then a POST), one at a time, every request with its own X-Request-Id, so
  * the replicas' own request logs can show that no POST was handled twice.
- * Only to 127.0.0.1; runs until stopped.
+ * Only to 127.0.0.1, or to `ownNetwork`, the address of a node on a network the test made;
+ * runs until stopped.
  */
 export function startTaggedLoad(
   url: string,
-  { connections = 20, path = '/', methods = ['GET', 'POST'] as ReadonlyArray<'GET' | 'POST'> } = {},
+  { connections = 20, path = '/', methods = ['GET', 'POST'] as ReadonlyArray<'GET' | 'POST'>, ownNetwork = '127.0.0.1' } = {},
 ): TaggedLoad {
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`load goes to 127.0.0.1 only, not ${url}`);
+  const host = /^http:\/\/([\d.]+):\d+$/.exec(url)?.[1];
+  if (host !== '127.0.0.1' && host !== ownNetwork) throw new Error(`load goes to 127.0.0.1 or the test's own network only, not ${url}`);
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const run = randomBytes(4).toString('hex');
