@@ -78,6 +78,7 @@ describeNodes('a swarm of two nodes', () => {
     expect(seen.size).toBe(3);
 
     const load = startTaggedLoad(url, { connections: 12, ownNetwork: worker.address });
+    const started = Date.now();
     try {
       await cli('scale', 'web=4', '--stack', stack);
       await ready(4);
@@ -87,6 +88,7 @@ describeNodes('a swarm of two nodes', () => {
       await ready(4);
     } finally {
       const result = await load.stop();
+      console.log(`two nodes: ${result.sent} requests in ${Date.now() - started} ms`);
       expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
       expect(result.sent).toBeGreaterThan(200);
     }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './exec';
 import { waitFor } from './wait';
@@ -24,6 +24,14 @@ export interface SwarmNodes {
 
 const sh = (...args: string[]) => run(args[0] ?? '', args.slice(1));
 
+function readFileIfAny(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 /**
  * A swarm of `count` engines on this one machine, so tasks land on more than one node and reach
  * each other over the overlay network (VXLAN between the namespaces, as between hosts). Each engine
@@ -41,11 +49,16 @@ export async function startSwarmNodes(count: number, images: readonly string[]):
   const nodes: SwarmNode[] = [];
   const remove = async (): Promise<void> => {
     for (const [i, name] of names.entries()) {
-      await sh('pkill', '-TERM', '-f', `--exec-root ${join(state, `exec${i}`)}`).catch(() => undefined);
-      await waitFor(`the engine of ${name} to stop`, async () => sh('pgrep', '-f', `--exec-root ${join(state, `exec${i}`)}`).then(() => false, () => true), {
-        timeoutMs: 60_000,
-      }).catch(() => undefined);
+      // Without live-restore an engine stops its containers as it stops.
+      const pid = Number(readFileIfAny(join(state, `docker${i}.pid`)));
+      if (pid > 0) {
+        await sh('kill', '-TERM', String(pid)).catch(() => undefined);
+        await waitFor(`the engine of ${name} to stop`, async () => sh('kill', '-0', String(pid)).then(() => false, () => true), {
+          timeoutMs: 60_000,
+        }).catch(() => undefined);
+      }
       await sh('ip', 'netns', 'del', name).catch(() => undefined);
+      await sh('ip', 'link', 'del', `${name}v`).catch(() => undefined);
     }
     await sh('iptables', '-D', 'DOCKER-USER', '-i', bridge, '-o', bridge, '-j', 'ACCEPT').catch(() => undefined);
     await sh('ip', 'link', 'del', bridge).catch(() => undefined);
