@@ -5,7 +5,7 @@ import { BalancerHandle } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
 import { describeDocker } from './support/env';
 import { run } from './support/exec';
-import { startTaggedLoad, type TaggedLoadResult } from './support/tagged-load';
+import { underLoad, type TaggedLoadResult } from './support/tagged-load';
 import { waitFor } from './support/wait';
 
 jest.setTimeout(240_000);
@@ -56,43 +56,43 @@ describeDocker('the balancer without the socket, fed by discovery', (flavor) => 
   });
 
   it('loses no request, and sends no POST twice, while the service scales 2 -> 6 -> 1 -> 3', async () => {
-    const load = startTaggedLoad(lb.url, { connections: 16 });
-    for (const n of [6, 1, 3]) {
-      await project.up({ web: n });
-      await lb.waitForReady(n);
-    }
-    const result = await load.stop();
+    const result = await underLoad(lb.url, { connections: 16 }, async () => {
+      for (const n of [6, 1, 3]) {
+        await project.up({ web: n });
+        await lb.waitForReady(n);
+      }
+    });
     expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
     expect(postsOnce(result, requestLog)).toEqual({ twice: [], lost: [] });
   });
 
   it('loses no GET when a replica is killed (SIGKILL; a POST it was handling would be lost, and is never resent)', async () => {
-    const load = startTaggedLoad(lb.url, { connections: 16, methods: ['GET'] });
-    const [victim] = await project.containerIds('web');
-    await waitFor('load on every replica', async () => (await lb.replicas()).replicas.every((r) => r.inflight > 0));
-    await run('docker', ['kill', victim ?? '']);
-    await lb.waitForReady(2);
-    const result = await load.stop();
+    const result = await underLoad(lb.url, { connections: 16, methods: ['GET'] }, async () => {
+      const [victim] = await project.containerIds('web');
+      await waitFor('load on every replica', async () => (await lb.replicas()).replicas.every((r) => r.inflight > 0));
+      await run('docker', ['kill', victim ?? '']);
+      await lb.waitForReady(2);
+    });
     expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
   });
 
   it('keeps serving with its last view while discovery restarts, says so, and follows again after', async () => {
-    const load = startTaggedLoad(lb.url, { connections: 8 });
-    const discovery = await project.oneContainer('compose-lb-discovery');
-    await run('docker', ['stop', '-t', '1', discovery]);
-    await waitFor('the balancer to call its view stale', async () => {
-      const health = (await (await fetch(`${lb.networkUrl}:8081/healthz`)).json()) as { status: string };
-      return health.status === 'stale';
+    const result = await underLoad(lb.url, { connections: 8 }, async () => {
+      const discovery = await project.oneContainer('compose-lb-discovery');
+      await run('docker', ['stop', '-t', '1', discovery]);
+      await waitFor('the balancer to call its view stale', async () => {
+        const health = (await (await fetch(`${lb.networkUrl}:8081/healthz`)).json()) as { status: string };
+        return health.status === 'stale';
+      });
+      await run('docker', ['start', discovery]);
+      await waitFor('the balancer to follow discovery again', async () => {
+        const health = (await (await fetch(`${lb.networkUrl}:8081/healthz`)).json()) as { status: string };
+        return health.status === 'ok';
+      });
+      // Changes after the restart reach the balancer.
+      await project.up({ web: 4 });
+      await lb.waitForReady(4);
     });
-    await run('docker', ['start', discovery]);
-    await waitFor('the balancer to follow discovery again', async () => {
-      const health = (await (await fetch(`${lb.networkUrl}:8081/healthz`)).json()) as { status: string };
-      return health.status === 'ok';
-    });
-    // Changes after the restart reach the balancer.
-    await project.up({ web: 4 });
-    await lb.waitForReady(4);
-    const result = await load.stop();
     expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
   });
 });

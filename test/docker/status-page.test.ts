@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { BalancerHandle } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
 import { describeDocker } from './support/env';
-import { startTaggedLoad } from './support/tagged-load';
+import { underLoad } from './support/tagged-load';
 
 jest.setTimeout(180_000);
 
@@ -40,16 +40,13 @@ describeDocker('the status page in a real browser', (flavor) => {
     await rows.nth(1).waitFor();
     expect(await rows.count()).toBe(2);
 
-    const load = startTaggedLoad(lb.url, { connections: 4, path: '/' });
-    try {
+    await underLoad(lb.url, { connections: 4, path: '/' }, async () => {
       await project.up({ web: 3 });
       // The page follows by itself: a third row appears, and the new replica shows as ready.
       await rows.nth(2).waitFor({ timeout: 30_000 });
       await tab.locator('section[data-service="web"] td.state.ready').nth(2).waitFor({ timeout: 30_000 });
       await tab.locator('#conn.live').waitFor();
-    } finally {
-      await load.stop();
-    }
+    });
     expect(await rows.count()).toBe(3);
     await tab.locator('section[data-service="web"] ul.events li').first().waitFor();
     await tab.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -6,7 +6,7 @@ import { CLI, FIXTURES, fixtureEnv } from './support/compose';
 import { describeEngine, inCi } from './support/env';
 import { run } from './support/exec';
 import { startSwarmNodes, type SwarmNode, type SwarmNodes } from './support/swarm-nodes';
-import { startTaggedLoad } from './support/tagged-load';
+import { underLoad } from './support/tagged-load';
 import { waitFor } from './support/wait';
 
 jest.setTimeout(600_000);
@@ -77,20 +77,15 @@ describeNodes('a swarm of two nodes', () => {
     for (let i = 0; i < 30; i++) seen.add((await fetch(`${url}/fast`)).headers.get('x-replica') ?? '');
     expect(seen.size).toBe(3);
 
-    const load = startTaggedLoad(url, { connections: 12, ownNetwork: worker.address });
-    const started = Date.now();
-    try {
+    const result = await underLoad(url, { connections: 12, ownNetwork: worker.address }, async () => {
       await cli('scale', 'web=4', '--stack', stack);
       await ready(4);
       const image = `${fixtureEnv().APP_IMAGE}-two-nodes`;
       for (const node of [manager, worker]) await node.docker('tag', fixtureEnv().APP_IMAGE ?? '', image);
       await manager.docker('service', 'update', '--detach=false', '--update-order', 'start-first', '--image', image, `${stack}_web`);
       await ready(4);
-    } finally {
-      const result = await load.stop();
-      console.log(`two nodes: ${result.sent} requests in ${Date.now() - started} ms`);
-      expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
-      expect(result.sent).toBeGreaterThan(200);
-    }
+    });
+    expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
+    expect(result.sent).toBeGreaterThan(200);
   });
 });

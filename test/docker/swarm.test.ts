@@ -6,7 +6,7 @@ import { CLI, FIXTURES, fixtureEnv } from './support/compose';
 import { dockerdWith } from './support/daemon';
 import { describeEngine, inCi } from './support/env';
 import { run } from './support/exec';
-import { startTaggedLoad } from './support/tagged-load';
+import { underLoad } from './support/tagged-load';
 import { waitFor } from './support/wait';
 
 jest.setTimeout(600_000);
@@ -88,8 +88,7 @@ describeSwarm('the same compose file on Docker Swarm', () => {
     for (let i = 0; i < 30; i++) seen.add((await fetch(`${url}/fast`)).headers.get('x-replica') ?? '');
     expect(seen.size).toBe(3);
 
-    const load = startTaggedLoad(url, { connections: 12 });
-    try {
+    const result = await underLoad(url, { connections: 12 }, async () => {
       const scaled = await cli('scale', 'web=6', '--stack', stack);
       expect(scaled.stdout).toContain('6 of 6');
       await cli('scale', 'web=2', '--stack', stack);
@@ -103,10 +102,8 @@ describeSwarm('the same compose file on Docker Swarm', () => {
         await ready(2);
         await run('docker', ['rmi', image]).catch(() => undefined);
       }
-    } finally {
-      const result = await load.stop();
-      expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
-      expect(result.sent).toBeGreaterThan(200);
-    }
+    });
+    expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });
+    expect(result.sent).toBeGreaterThan(200);
   });
 });

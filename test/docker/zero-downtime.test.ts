@@ -5,7 +5,7 @@ import { BalancerHandle } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
 import { describeDocker } from './support/env';
 import { run } from './support/exec';
-import { startTaggedLoad, type TaggedLoadResult } from './support/tagged-load';
+import { underLoad, type TaggedLoadResult } from './support/tagged-load';
 import { waitFor } from './support/wait';
 
 jest.setTimeout(300_000);
@@ -125,17 +125,16 @@ describeDocker('replacing every replica of a service under load', (flavor) => {
         const lb = balancers.get(target.service) as BalancerHandle;
         const before = await project.containerIds(target.service);
         for (const file of readdirSync(requestLog)) rmSync(join(requestLog, file));
-        const load = startTaggedLoad(lb.url, { connections: 20, path: target.path });
-        await waitFor('load on every replica', async () => (await lb.replicas()).replicas.every((r) => r.inflight > 0));
-
-        await operation(target);
-        await lb.waitForReady(REPLICAS, 60_000);
-        // Some of the load on the replicas that serve now, before it stops.
-        const served = (await lb.replicas()).replicas.reduce((n, r) => n + r.served, 0);
-        await waitFor('load on the new replicas', async () =>
-          (await lb.replicas()).replicas.reduce((n, r) => n + r.served, 0) >= served + 50,
-        );
-        const result = await load.stop();
+        const result = await underLoad(lb.url, { connections: 20, path: target.path }, async () => {
+          await waitFor('load on every replica', async () => (await lb.replicas()).replicas.every((r) => r.inflight > 0));
+          await operation(target);
+          await lb.waitForReady(REPLICAS, 60_000);
+          // Some of the load on the replicas that serve now, before it stops.
+          const served = (await lb.replicas()).replicas.reduce((n, r) => n + r.served, 0);
+          await waitFor('load on the new replicas', async () =>
+            (await lb.replicas()).replicas.reduce((n, r) => n + r.served, 0) >= served + 50,
+          );
+        });
 
         const outcome = { failed: result.failed, byStatus: result.byStatus, errors: result.errors, answers: result.failures };
         if (result.failed > 0) Object.assign(outcome, { balancer: await balancerWarnings(project, `${target.service}-lb`) });

@@ -18,7 +18,7 @@ export interface TaggedLoadResult {
   readonly failures: readonly string[];
 }
 
-export interface TaggedLoad {
+interface TaggedLoad {
   /** Stops sending, waits for the requests in flight, and reports. */
   stop(): Promise<TaggedLoadResult>;
 }
@@ -30,7 +30,7 @@ export interface TaggedLoad {
  * Only to 127.0.0.1, or to `ownNetwork`, the address of a node on a network the test made;
  * runs until stopped.
  */
-export function startTaggedLoad(
+function startTaggedLoad(
   url: string,
   { connections = 20, path = '/', methods = ['GET', 'POST'] as ReadonlyArray<'GET' | 'POST'>, ownNetwork = '127.0.0.1' } = {},
 ): TaggedLoad {
@@ -76,7 +76,8 @@ export function startTaggedLoad(
       req.once('error', (err) => {
         byStatus['error'] = (byStatus['error'] ?? 0) + 1;
         if (errors.length < 20) errors.push(`${method} ${id}: ${err.message}`);
-        resolve();
+        // A refused connection fails at once: pause rather than spin.
+        setTimeout(resolve, 50);
       });
       req.end(method === 'POST' ? `order ${id}` : undefined);
     });
@@ -101,4 +102,20 @@ export function startTaggedLoad(
       return { sent, byStatus, errors, postsAnswered, postsSent, failed: sent - ok, failures };
     },
   };
+}
+
+/**
+ * Runs `body` under tagged load (see startTaggedLoad) and reports what the load saw. The load
+ * stops whether or not `body` throws, so a failed step fails the test instead of leaving load
+ * running after it.
+ */
+export async function underLoad(url: string, opts: Parameters<typeof startTaggedLoad>[1], body: () => Promise<void>): Promise<TaggedLoadResult> {
+  const load = startTaggedLoad(url, opts);
+  let result: TaggedLoadResult;
+  try {
+    await body();
+  } finally {
+    result = await load.stop();
+  }
+  return result;
 }
