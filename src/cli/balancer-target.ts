@@ -58,8 +58,7 @@ export async function balancerLocator(
     find: async (balancer) => (await taskContainersHere(deps.runner, stackService(stack, balancer)))[0],
     missing: (balancer) => {
       const name = stackService(stack, balancer);
-      const where = `run this where one does (docker service ps ${name})`;
-      return `no task of ${name} runs on this node, so compose-lb cannot ask it; ${where}`;
+      return `no task of ${name} runs on this node to ask; see its view where one runs (docker service ps ${name})`;
     },
   };
 }

@@ -10,7 +10,6 @@ import {
   addTargetOptions,
   balancerLocator,
   composeToolFor,
-  locate,
   requireBalancer,
   runningContainer,
   type StackTargetOptions,
@@ -47,10 +46,10 @@ where the plugin is missing), then asks the balancer until N replicas are ready:
 exit 0 when they are, 1 on timeout (with what the balancer saw).
 
 With --stack NAME (the file deployed with "docker stack deploy -c FILE NAME"),
-runs "docker service scale NAME_SERVICE=N" instead, and asks a task of the
-balancer running on this node; with none here, it scales nothing (exit 1).
-Run it on a manager that runs a balancer task. The next "docker stack deploy"
-sets the count in the file (deploy.replicas) again.`,
+runs "docker service scale NAME_SERVICE=N" instead (on a manager; it waits for
+the tasks to run), then asks a task of the balancer running on this node; with
+none here (balancers on other nodes), the swarm's word is all it reports. The
+next "docker stack deploy" sets the count in the file (deploy.replicas) again.`,
     )
     .action((target: string, opts: ScaleOptions) => runScale(target, opts, deps));
 }
@@ -90,8 +89,9 @@ interface Scaling {
 }
 
 /**
- * The balancer is found first: with no task of it here to ask, nothing is
- * scaled. It follows the swarm's tasks on every node through discovery.
+ * `docker service scale` waits for the swarm to converge. The balancer is then asked through one
+ * of its tasks on this node; when all run on other nodes (balancers on workers), there is none to
+ * ask from here, and the swarm's word is all this can report.
  */
 async function scaleStack(
   { service, replicas, balancer }: Scaling,
@@ -100,10 +100,15 @@ async function scaleStack(
   opts: ScaleOptions,
   deps: ComposeCliDeps,
 ): Promise<void> {
-  const container = await locate(await balancerLocator(loaded, opts, deps), balancer.name);
+  const locator = await balancerLocator(loaded, opts, deps);
   const name = stackService(stack, service);
   say(deps, `running docker service scale ${name}=${replicas}`);
   await scaleService(deps.runner, name, replicas);
+  const container = await locator.find(balancer.name);
+  if (container === undefined) {
+    deps.stdout(`${service}: ${replicas} tasks running (stack ${stack}); ${locator.missing(balancer.name)}\n`);
+    return;
+  }
   const doc = await waitBehind(container, service, replicas, opts, deps);
   deps.stdout(`${service}: ${doc.ready} of ${replicas} replicas ready behind ${balancer.name} (stack ${stack})\n`);
 }
