@@ -70,7 +70,14 @@ describeSwarm('the same compose file on Docker Swarm', () => {
     await waitFor('the stack to be gone', async () => (await run('docker', ['ps', '-q', '--filter', `label=com.docker.stack.namespace=${stack}`])).stdout.trim() === '', {
       timeoutMs: 60_000,
     }).catch(() => undefined);
-    if (createdSwarm) await run('docker', ['swarm', 'leave', '--force']);
+    // Swarm keeps a stopped task's container as history: remove ours, and the
+    // bridge swarm init made, so the engine is left as the test found it.
+    const leftovers = (await run('docker', ['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${stack}`])).stdout.trim();
+    if (leftovers) await run('docker', ['rm', '-f', ...leftovers.split('\n')]);
+    if (createdSwarm) {
+      await run('docker', ['swarm', 'leave', '--force']);
+      await run('docker', ['network', 'rm', 'docker_gwbridge']).catch(() => undefined);
+    }
     await dockerdWith({ liveRestore: true });
     rmSync(dir, { recursive: true, force: true });
   });
