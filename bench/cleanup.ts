@@ -71,8 +71,11 @@ export class Cleanup {
    * On Ctrl-C or SIGTERM: start undoing everything at once, and refuse to start
    * anything new; the bench exits once its own flow has unwound and awaited
    * the cleanup. A second signal, or a cleanup that hangs, exits at once.
+   * Returns how to stop listening (and to disarm that exit), for a process that
+   * goes on after the bench, such as a test runner.
    */
-  onInterrupt(report: (line: string) => void): void {
+  onInterrupt(report: (line: string) => void): () => void {
+    let deadline: NodeJS.Timeout | undefined;
     const handler = (signal: NodeJS.Signals): void => {
       if (this.interruptedBy !== undefined) {
         report(`${signal} again: exiting without waiting for the cleanup`);
@@ -82,9 +85,14 @@ export class Cleanup {
       this.abort.abort(new InterruptedError(signal));
       report(`${signal}: stopping and cleaning up what the bench started`);
       void this.runAll(report);
-      setTimeout(() => process.exit(130), 120_000).unref();
+      deadline = setTimeout(() => process.exit(130), 120_000).unref();
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
+    return () => {
+      clearTimeout(deadline);
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    };
   }
 }
