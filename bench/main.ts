@@ -18,32 +18,47 @@ import type { BenchResults } from './results';
 import { runChurn } from './scenarios/churn';
 import { runMemory } from './scenarios/memory';
 import { runOverhead } from './scenarios/overhead';
+import { summarizeOverhead } from './scenarios/overhead-summary';
+import { runRouting } from './scenarios/routing';
 import { runScaling } from './scenarios/scaling';
+import { runSlowReplica } from './scenarios/slow-replica';
+import { OVERHEAD_TARGETS } from './targets';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const RUNNERS: { readonly [S in Scenario]: (ctx: BenchContext, results: Mutable<BenchResults>) => Promise<void> } = {
   overhead: async (ctx, r) => void (r.overhead = await runOverhead(ctx)),
+  routing: async (ctx, r) => void (r.routing = await runRouting(ctx)),
   scaling: async (ctx, r) => void (r.scaling = await runScaling(ctx)),
+  'slow-replica': async (ctx, r) => void (r.slowReplica = await runSlowReplica(ctx)),
   churn: async (ctx, r) => void (r.churn = await runChurn(ctx)),
   memory: async (ctx, r) => void (r.memory = await runMemory(ctx)),
 };
 
-/** Prints the tables and writes the result files (and the README section, when asked). */
+/** Replaces the bench's section of a README; `assets` is the path from the README to the results. */
+async function spliceInto(readme: string, results: BenchResults, assets: string, brief: boolean): Promise<string> {
+  await writeFile(readme, spliceReadme(await readFile(readme, 'utf8'), resultsMarkdown(results, assets, brief)));
+  return readme;
+}
+
+/** Prints the tables and writes the result files (and the READMEs' sections, when asked). */
 async function report(results: BenchResults, options: BenchOptions, fresh: boolean): Promise<void> {
   const outDir = resolve(options.outDir);
   process.stdout.write(`\n${allTables(results).map(renderText).join('\n\n')}\n\n`);
   const written = await writeResults(outDir, results, fresh);
   if (options.readme) {
-    const readme = join(ROOT, 'README.md');
-    const assets = `${relative(ROOT, outDir)}/`;
-    await writeFile(readme, spliceReadme(await readFile(readme, 'utf8'), resultsMarkdown(results, assets, true)));
-    written.push(readme);
+    // Everything in bench/README.md; in the project's README only the summary (another author's page around it).
+    const benchDir = join(ROOT, 'bench');
+    written.push(await spliceInto(join(benchDir, 'README.md'), results, `${relative(benchDir, outDir)}/`, false));
+    written.push(await spliceInto(join(ROOT, 'README.md'), results, `${relative(ROOT, outDir)}/`, true));
   }
   process.stdout.write(`Wrote ${written.map((f) => relative(process.cwd(), f)).join(', ')}\n`);
 }
 
-async function measure(options: BenchOptions, progress: Progress, cleanup: Cleanup): Promise<BenchResults> {
+/** The command line as a reader would type it again. */
+const commandLine = (argv: readonly string[]): string => ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ');
+
+async function measure(argv: readonly string[], options: BenchOptions, progress: Progress, cleanup: Cleanup): Promise<BenchResults> {
   const log = (line: string): void => progress.log(line);
   await pinSelf(LOAD_CPU);
   const facts = await preflight(log);
@@ -51,8 +66,10 @@ async function measure(options: BenchOptions, progress: Progress, cleanup: Clean
   const images = await buildImages();
   const plan = options.quick ? QUICK_PLAN : FULL_PLAN;
   const ctx: BenchContext = { options, plan, cleanup, progress, ownAddresses: new Set(), images, dockerGid: facts.dockerGid };
+  const startedAt = Date.now();
   const results: Mutable<BenchResults> = {
-    date: new Date().toISOString(),
+    date: new Date(startedAt).toISOString(),
+    command: commandLine(argv),
     quick: options.quick,
     machine: await describeMachine(facts.haproxy),
     plan,
@@ -65,8 +82,18 @@ async function measure(options: BenchOptions, progress: Progress, cleanup: Clean
     await writeResults(resolve(options.outDir), results);
     log(`${scenario}: done in ${Math.round((Date.now() - started) / 1000)} s`);
   }
+  results.durationSec = Math.round((Date.now() - startedAt) / 1000);
   progress.clear();
   return results;
+}
+
+/**
+ * Overhead's rows derive from its runs: summarised again, a results file
+ * rendered later shows what the summaries compute now, not what they did then.
+ */
+function resummarized(results: BenchResults): BenchResults {
+  const o = results.overhead;
+  return o === undefined ? results : { ...results, overhead: { ...o, rows: summarizeOverhead(OVERHEAD_TARGETS, o.runs) } };
 }
 
 async function bench(argv: readonly string[]): Promise<number> {
@@ -81,9 +108,9 @@ async function bench(argv: readonly string[]): Promise<number> {
   try {
     if (options.render !== undefined) {
       const results = JSON.parse(await readFile(options.render, 'utf8')) as BenchResults;
-      await report(results, options, false);
+      await report(resummarized(results), options, false);
     } else {
-      await report(await measure(options, progress, cleanup), options, true);
+      await report(await measure(argv, options, progress, cleanup), options, true);
     }
     return 0;
   } catch (err) {

@@ -1,5 +1,5 @@
 /** The scenarios `npm run bench` knows, in the order they run. */
-export const SCENARIOS = ['overhead', 'scaling', 'churn', 'memory'] as const;
+export const SCENARIOS = ['overhead', 'routing', 'scaling', 'slow-replica', 'churn', 'memory'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -10,22 +10,24 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** Where results go; quick runs default elsewhere so they never replace the committed figures. */
   readonly outDir: string;
-  /** Also write the tables into README.md, between its BENCH markers. */
+  /** Also write the results into bench/README.md (all) and README.md (the summary), between their BENCH markers. */
   readonly readme: boolean;
   /** Measure nothing: render the tables, markdown and chart again from this results file. */
   readonly render: string | undefined;
   readonly help: boolean;
 }
 
-export const USAGE = `Usage: npm run bench -- [--scenario overhead,scaling,churn,memory] [--quick] [--profile] [--out DIR] [--readme]
+export const USAGE = `Usage: npm run bench -- [--scenario ${SCENARIOS.join(',')}] [--quick] [--profile] [--out DIR] [--readme]
        npm run bench -- --render bench/results/latest.json [--readme]
 
   --scenario LIST  which scenarios to run (default: all, in that order)
   --quick          short runs, to check the bench works (results go to bench/results/quick)
-  --profile        also profile compose-lb under the overhead load (implies the overhead scenario)
-  --out DIR        where to write latest.json, latest.md and scaling.svg (default bench/results)
-  --readme         also put the tables into README.md (between <!-- BENCH:BEGIN --> and <!-- BENCH:END -->)
-  --render FILE    measure nothing: write the tables, latest.md and the chart again from a results file`;
+  --profile        also profile compose-lb and the plain Node proxies under the overhead load
+                   (implies the overhead scenario)
+  --out DIR        where to write latest.json, latest.md and the charts (default bench/results)
+  --readme         also put every table into bench/README.md and the summary into README.md
+                   (each between <!-- BENCH:BEGIN --> and <!-- BENCH:END -->)
+  --render FILE    measure nothing: write the tables, latest.md and the charts again from a results file`;
 
 export class UsageError extends Error {
   readonly code = 'BENCH_USAGE';

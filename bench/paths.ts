@@ -6,4 +6,6 @@ import { join, resolve } from 'node:path';
  */
 export const ROOT = resolve(__dirname, '..');
 export const BALANCER_BUNDLE = join(ROOT, 'dist', 'compose-lb.js');
-export const PLAIN_PROXY_SCRIPT = join(ROOT, 'test', 'fixtures', 'proxies', 'plain-http-proxy.js');
+const PROXIES = join(ROOT, 'test', 'fixtures', 'proxies');
+export const PLAIN_PROXY_SCRIPT = join(PROXIES, 'plain-http-proxy.js');
+export const UNDICI_PROXY_SCRIPT = join(PROXIES, 'plain-undici-proxy.js');

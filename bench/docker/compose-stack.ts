@@ -38,7 +38,8 @@ export class ComposeStack {
 
   private constructor(
     private readonly dir: string,
-    private readonly file: string,
+    /** The compose file, for commands that take one (`compose-lb rollout -f`). */
+    readonly file: string,
     private readonly cleanup: Cleanup,
     /** Addresses of this stack's containers are added here: the load may go to them. */
     private readonly ownAddresses: Set<string>,
@@ -51,6 +52,11 @@ export class ComposeStack {
     const file = join(dir, 'compose.yaml');
     await writeFile(file, stringify(doc));
     return new ComposeStack(dir, file, cleanup, ownAddresses);
+  }
+
+  /** Writes the file anew (a new image tag, say); running containers keep what they were created with. */
+  async rewrite(doc: ComposeDocument): Promise<void> {
+    await writeFile(this.file, stringify(doc));
   }
 
   /** The network Compose made for the project, which every service is on. */

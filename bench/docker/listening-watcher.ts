@@ -29,13 +29,17 @@ export class ListeningWatcher {
   /** Short container ID -> epoch ms. */
   readonly listeningAt = new Map<string, number>();
   private readonly followers = new Set<ChildProcess>();
+  private readonly watched = new Set<string>();
   private readonly forget: () => void;
 
   constructor(cleanup: Cleanup) {
     this.forget = cleanup.add('docker logs followers', async () => this.stop());
   }
 
+  /** Follows a container's log from its start; a container already followed (restarted) is not followed again. */
   watch(containerId: string): void {
+    if (this.watched.has(containerId)) return;
+    this.watched.add(containerId);
     const child = spawn('docker', ['logs', '--follow', '--timestamps', containerId], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.followers.add(child);
     const done = (): void => {

@@ -1,4 +1,4 @@
-import type { HaproxyBalance } from '../targets';
+import type { HaproxyBalance, ProxyMode } from '../targets';
 
 export interface HaproxyServer {
   readonly host: string;
@@ -9,16 +9,26 @@ export interface HaproxyListener {
   readonly name: string;
   readonly port: number;
   readonly balance: HaproxyBalance;
+  /** http unless said otherwise. */
+  readonly mode?: ProxyMode;
   readonly servers: readonly HaproxyServer[];
 }
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** What a listener does besides balancing: compose-lb's work in that mode. */
+const MODE_LINES: Readonly<Record<ProxyMode, readonly string[]>> = {
+  // Headers parsed, X-Forwarded-For added, keep-alive on both sides.
+  http: ['  option http-keep-alive', '  option forwardfor'],
+  // Bytes piped unread, one server connection per client connection (LB_MODE=tcp).
+  tcp: ['  mode tcp'],
+};
+
 /**
- * The reference HAProxy, set up to do the same work compose-lb does: HTTP
- * mode (headers parsed, X-Forwarded-For added), keep-alive on both sides, one
- * thread (the CPU budget is one core, shared with the replica). Listens on
- * 127.0.0.1 only. Pure: the text is tested, the process is started elsewhere.
+ * The reference HAProxy, set up to do the same work compose-lb does in the
+ * listener's mode, on one thread (the CPU budget is one core, shared with the
+ * replica). Listens on 127.0.0.1 only. Pure: the text is tested, the process is
+ * started elsewhere.
  */
 export function haproxyConfig(listeners: readonly HaproxyListener[], maxconn = 4096): string {
   const lines = [
@@ -30,8 +40,6 @@ export function haproxyConfig(listeners: readonly HaproxyListener[], maxconn = 4
     '',
     'defaults',
     '  mode http',
-    '  option http-keep-alive',
-    '  option forwardfor',
     '  timeout connect 3s',
     '  timeout client 30s',
     '  timeout server 60s',
@@ -40,7 +48,8 @@ export function haproxyConfig(listeners: readonly HaproxyListener[], maxconn = 4
   for (const listener of listeners) {
     if (!NAME.test(listener.name)) throw new Error(`"${listener.name}" cannot name a HAProxy section`);
     if (listener.servers.length === 0) throw new Error(`listener ${listener.name} has no servers`);
-    lines.push('', `listen ${listener.name}`, `  bind 127.0.0.1:${listener.port}`, `  balance ${listener.balance}`);
+    lines.push('', `listen ${listener.name}`, `  bind 127.0.0.1:${listener.port}`, ...MODE_LINES[listener.mode ?? 'http']);
+    lines.push(`  balance ${listener.balance}`);
     listener.servers.forEach((server, i) => lines.push(`  server r${i + 1} ${server.host}:${server.port}`));
   }
   return `${lines.join('\n')}\n`;

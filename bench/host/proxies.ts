@@ -1,5 +1,6 @@
+import { basename } from 'node:path';
 import type { Cleanup } from '../cleanup';
-import { BALANCER_BUNDLE, PLAIN_PROXY_SCRIPT, ROOT } from '../paths';
+import { BALANCER_BUNDLE, ROOT } from '../paths';
 import { freePort, startPinned, waitUntil, type HostProcess } from './host-process';
 
 export interface HostProxy {
@@ -21,9 +22,13 @@ export interface BalancerOnHost extends HostProxy {
 export async function startBalancerOnHost(opts: {
   readonly project: string;
   readonly network: string;
-  readonly service: string;
+  /** LB_SERVICE: one service, or several routed by their labels. */
+  readonly services: readonly string[];
+  /** Ready replicas to wait for, in every service. */
   readonly replicas: number;
   readonly cleanup: Cleanup;
+  /** More settings (LB_MODE...); the listen and admin addresses are the bench's. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Extra Node flags, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[];
 }): Promise<BalancerOnHost> {
@@ -35,40 +40,46 @@ export async function startBalancerOnHost(opts: {
     cwd: ROOT,
     env: {
       ...process.env,
-      LB_SERVICE: opts.service,
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+      LB_SERVICE: opts.services.join(','),
       LB_PROJECT: opts.project,
       LB_NETWORK: opts.network,
       LB_LISTEN_HOST: '127.0.0.1',
       LB_LISTEN_PORT: String(port),
       LB_ADMIN_HOST: '127.0.0.1',
       LB_ADMIN_PORT: String(adminPort),
-      LOG_LEVEL: 'warn',
     },
     cleanup: opts.cleanup,
   });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  await waitUntil(`compose-lb to see ${opts.replicas} ready replica(s)`, async () => {
-    const res = await fetch(`${adminUrl}/replicas`, { signal: AbortSignal.timeout(2_000) });
-    const doc = (await res.json()) as { ready?: number };
-    return doc.ready === opts.replicas ? true : undefined;
-  }, 30_000, opts.cleanup.signal).catch(async (err: Error) => {
+  await waitUntil(`compose-lb to see ${opts.replicas} ready replica(s) of ${opts.services.join(', ')}`, async () => {
+    const res = await fetch(`${adminUrl}/services`, { signal: AbortSignal.timeout(2_000) });
+    const doc = (await res.json()) as { services?: { ready?: number }[] };
+    const services = doc.services ?? [];
+    return services.length === opts.services.length && services.every((s) => s.ready === opts.replicas) ? true : undefined;
+  }, 60_000, opts.cleanup.signal).catch(async (err: Error) => {
     await proc.stop();
     throw new Error(`${err.message}; compose-lb said:\n${proc.output()}`);
   });
   return { process: proc, url: `http://127.0.0.1:${port}`, adminUrl };
 }
 
-/** The issue's "plain 15-line http-proxy round-robin with a keep-alive agent" (the test fixture), pinned to CPU 1. */
-export async function startPlainProxy(upstream: string, cleanup: Cleanup, nodeArgs: readonly string[] = []): Promise<HostProxy> {
-  const proc = startPinned({
-    name: 'plain http-proxy',
-    command: process.execPath,
-    args: [...nodeArgs, PLAIN_PROXY_SCRIPT, upstream],
-    cwd: ROOT,
-    cleanup,
-  });
+/**
+ * A reference proxy from test/fixtures/proxies (the issue's "plain 15-line
+ * http-proxy round-robin with a keep-alive agent", the minimal undici proxy),
+ * pinned to CPU 1.
+ */
+export async function startScriptProxy(
+  script: string,
+  upstream: string,
+  cleanup: Cleanup,
+  nodeArgs: readonly string[] = [],
+): Promise<HostProxy> {
+  const name = basename(script, '.js');
+  const proc = startPinned({ name, command: process.execPath, args: [...nodeArgs, script, upstream], cwd: ROOT, cleanup });
   // The script prints its port once it listens.
-  const port = await waitUntil('the plain http-proxy script to print its port', async () => {
+  const port = await waitUntil(`${name} to print its port`, async () => {
     const line = proc.output().split('\n').find((l) => /^\d+$/.test(l.trim()));
     return line === undefined ? undefined : Number(line);
   }, 10_000, cleanup.signal);

@@ -1,4 +1,5 @@
 import type { LatencySummary } from '../latency-histogram';
+import type { PhaseResult } from './phase-recorder';
 
 /** What one load run does. Exactly one of durationSec and amount bounds it (and the runner's deadline always does). */
 export interface LoadJob {
@@ -10,6 +11,10 @@ export interface LoadJob {
   readonly trackReplicas?: boolean;
   /** Seconds before one request counts as timed out. */
   readonly requestTimeoutSec?: number;
+  /** Extra request headers (a Host a routing rule matches). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Name of the first phase (see LoadRun.mark). */
+  readonly phase?: string;
 }
 
 /** Per replica, from the X-Replica header of the responses it sent. Times are epoch milliseconds. */
@@ -36,10 +41,15 @@ export interface LoadResult {
   readonly loadCpuMs: number;
   readonly replicas: Readonly<Record<string, ReplicaTally>>;
   readonly startedAt: number;
+  /** The run split where the bench marked it; one phase when it marked nothing. */
+  readonly phases: readonly PhaseResult[];
 }
 
 /** Parent -> worker. */
-export type ToWorker = { readonly type: 'start'; readonly job: LoadJob } | { readonly type: 'stop' };
+export type ToWorker =
+  | { readonly type: 'start'; readonly job: LoadJob }
+  | { readonly type: 'mark'; readonly phase: string }
+  | { readonly type: 'stop' };
 
 /** Worker -> parent. */
 export type FromWorker =

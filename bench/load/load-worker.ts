@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../latency-histogram';
 import type { FromWorker, LoadJob, LoadResult, ToWorker } from './load-types';
+import { PhaseRecorder } from './phase-recorder';
 import { ReplicaTracker, replicaFromParserInfo } from './replica-tracker';
 
 /**
@@ -30,20 +31,22 @@ const epochMs = (): number => performance.timeOrigin + performance.now();
 function start(job: LoadJob): void {
   const histogram = new LatencyHistogram();
   const tracker = job.trackReplicas === true ? new ReplicaTracker() : undefined;
-  const errorCodes: Record<string, number> = {};
   const cpuBefore = process.cpuUsage();
   const startedAt = epochMs();
+  const phases = new PhaseRecorder(job.phase ?? 'whole run', startedAt);
   const instance = autocannon(
     {
       url: job.url,
       connections: job.connections,
       ...(job.amount !== undefined ? { amount: job.amount } : { duration: job.durationSec ?? 10 }),
       timeout: job.requestTimeoutSec ?? 10,
+      ...(job.headers !== undefined ? { headers: { ...job.headers } } : {}),
       setupClient: (client) => {
         let replica: string | undefined;
         if (tracker !== undefined) client.on('headers', (info: unknown) => (replica = replicaFromParserInfo(info)));
-        client.on('response', (_status: number, _bytes: number, ms: number) => {
+        client.on('response', (status: number, _bytes: number, ms: number) => {
           histogram.record(ms * 1000);
+          phases.response(status, ms * 1000, replica);
           if (tracker !== undefined && replica !== undefined) tracker.record(replica, epochMs(), ms);
           replica = undefined;
         });
@@ -56,6 +59,9 @@ function start(job: LoadJob): void {
       for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
         statusCodes[code] = (stat as { count: number }).count;
       }
+      const split = phases.finish(epochMs());
+      const errorCodes: Record<string, number> = {};
+      for (const [code, n] of split.flatMap((p) => Object.entries(p.errorCodes))) errorCodes[code] = (errorCodes[code] ?? 0) + n;
       const load: LoadResult = {
         requests: result.requests.total,
         durationSec: result.duration,
@@ -69,6 +75,7 @@ function start(job: LoadJob): void {
         loadCpuMs: (cpu.user + cpu.system) / 1000,
         replicas: tracker?.tallies() ?? {},
         startedAt,
+        phases: split,
       };
       finish({ type: 'result', result: load });
     },
@@ -80,11 +87,11 @@ function start(job: LoadJob): void {
     send({ type: 'progress', requests, elapsedSec: (epochMs() - startedAt) / 1000 });
   });
   instance.on('reqError', (err: unknown) => {
-    const code = (err as { code?: string } | undefined)?.code ?? (err as Error | undefined)?.message ?? 'unknown';
-    errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+    phases.error((err as { code?: string } | undefined)?.code ?? (err as Error | undefined)?.message ?? 'unknown');
   });
   process.on('message', (message: ToWorker) => {
     if (message.type === 'stop') instance.stop();
+    else if (message.type === 'mark') phases.mark(message.phase, epochMs());
   });
 }
 

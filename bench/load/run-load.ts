@@ -16,6 +16,8 @@ export interface LoadRun {
   readonly result: Promise<LoadResult>;
   /** Ends the load early (autocannon stops and reports what it has). */
   stop(): void;
+  /** Starts a new phase of the result here (see PhaseRecorder). */
+  mark(phase: string): void;
 }
 
 /** CPU 0 is the load generator's: the proxies and replicas under test are pinned to CPU 1. */
@@ -66,7 +68,7 @@ export function startLoad(job: LoadJob, opts: LoadRunOptions): LoadRun {
   // A caller interrupted (Ctrl-C) before awaiting the result must not crash the bench with an unhandled rejection.
   result.catch(() => undefined);
   send({ type: 'start', job });
-  return { result, stop: () => send({ type: 'stop' }) };
+  return { result, stop: () => send({ type: 'stop' }), mark: (phase) => send({ type: 'mark', phase }) };
 }
 
 /** A bounded run to completion: its deadline is the job's own length plus a margin. */

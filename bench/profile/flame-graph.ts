@@ -40,7 +40,7 @@ function mergedTree(profile: CpuProfile, locate: Locate): FlameNode {
 
 function colour(module: string): string {
   if (module.startsWith('src/')) return '#f28e2b';
-  if (module === 'http-proxy') return '#edc948';
+  if (module === 'http-proxy' || module === 'undici') return '#edc948';
   if (module.startsWith('node:')) return '#76b7d2';
   if (module.startsWith('(')) return '#bab0ac';
   return '#8cd17d';
@@ -55,8 +55,9 @@ function depthOf(node: FlameNode): number {
 /**
  * A flame graph of busy samples as hand-written SVG (stack bottoms at the
  * bottom, width = share of samples; hover for the full name). Colours: orange
- * compose-lb's src/, yellow http-proxy, blue Node's own modules, green other
- * packages, grey V8 (GC, native). Pure.
+ * compose-lb's src/, yellow the plain scripts' HTTP clients (http-proxy,
+ * undici), blue Node's own modules, green other packages, grey V8 (GC,
+ * native). Pure.
  */
 export function flameGraphSvg(profile: CpuProfile, locate: Locate, title: string): string {
   const root = mergedTree(profile, locate);

@@ -60,8 +60,10 @@ export function frameOf(node: ProfileNode, locate: Locate): Frame {
 /** Coarse groups for "where the time goes", by a frame's module and name. */
 export function categoryOf(frame: Frame): string {
   const { module, name } = frame;
-  if (module.startsWith('src/') || module.endsWith('/plain-http-proxy.js')) return "the proxy's own code (src/, the script)";
-  if (module === 'http-proxy') return 'http-proxy';
+  if (module.startsWith('src/proxy/upstream/')) return "compose-lb's HTTP client (src/proxy/upstream/)";
+  if (module.startsWith('src/') || /\/plain-[a-z-]+-proxy\.js$/.test(module)) return "the proxy's own code (src/, the script)";
+  // The upstream clients of the plain scripts: what src/proxy/upstream/ does for compose-lb.
+  if (module === 'http-proxy' || module === 'undici') return `${module} (the script's HTTP client)`;
   if (module === '(garbage collector)') return 'garbage collection';
   if (module === '(program)') return 'V8 and libuv outside JS (event loop, reads)';
   if (module === '(native)') {

@@ -29,3 +29,10 @@ export function pct(n: number | undefined, digits = 0): string {
 export function ms(n: number | undefined): string {
   return n === undefined || !Number.isFinite(n) ? DASH : `${Math.round(n).toLocaleString('en-US')} ms`;
 }
+
+/** A ratio as a signed change: 0.97 -> `-3.0 %`, 1.02 -> `+2.0 %`. */
+export function signedPct(r: number | undefined, digits = 1): string {
+  if (r === undefined || !Number.isFinite(r)) return DASH;
+  const change = (r - 1) * 100;
+  return `${change >= 0 ? '+' : ''}${change.toFixed(digits)} %`;
+}

@@ -1,4 +1,4 @@
-import { escapeXml, px } from './svg';
+import { COLOURS, escapeXml, px, svgOpen } from './svg';
 
 export interface ChartSeries {
   readonly label: string;
@@ -18,7 +18,6 @@ export interface ChartInput {
 const W = 760;
 const H = 460;
 const M = { left: 70, right: 210, top: 64, bottom: 56 };
-const COLOURS = ['#e15759', '#f28e2b', '#4e79a7', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#9c755f'];
 
 /** A round axis maximum at or above `max`: 1, 2, 2.5, 4 or 5 times a power of ten, times the tick count. */
 export function niceMax(max: number, ticks = 5): number {
@@ -46,12 +45,7 @@ export function scalingChartSvg(input: ChartInput): string {
   const y = (v: number): number => M.top + plotH - (v / yMax) * plotH;
   const line = (pts: readonly (readonly [number, number])[]): string => pts.map(([n, v]) => `${px(x(n))},${px(y(v))}`).join(' ');
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${M.left}" y="24" font-size="15" font-weight="bold">${escapeXml(input.title)}</text>`,
-    `<text x="${M.left}" y="44" fill="#555">${escapeXml(input.subtitle)}</text>`,
-  ];
+  const out: string[] = svgOpen(W, H, M.left, input.title, input.subtitle);
   for (let i = 0; i <= 5; i++) {
     const v = (yMax / 5) * i;
     out.push(

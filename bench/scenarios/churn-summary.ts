@@ -1,5 +1,7 @@
 import type { RecordedEvent } from '../docker/event-recorder';
 import type { ReplicaTally } from '../load/load-types';
+import type { PhaseResult } from '../load/phase-recorder';
+import { median } from '../stats';
 
 export interface ChurnStep {
   readonly action: string;
@@ -17,9 +19,11 @@ export interface ChurnReplica {
   /** From the start event to the app's "listening" log line: the app's own boot time. */
   readonly bootMs: number | undefined;
   /**
-   * From the moment it listened (ready) to the moment the first request it
-   * answered was sent (response time subtracted, so the app's own delay does
-   * not count). Undefined when it never served or its log was not read.
+   * From the moment it listened (ready) to the moment it got its first
+   * request: when its first response arrived, less the app's fixed delay.
+   * Not the client's send time: a request held while no replica was ready
+   * was sent long before any new replica listened. Undefined when it never
+   * served or its log was not read.
    */
   readonly readyToFirstRequestMs: number | undefined;
   readonly startToFirstRequestMs: number | undefined;
@@ -30,9 +34,12 @@ const minus = (a: number | undefined, b: number | undefined): number | undefined
   a === undefined || b === undefined ? undefined : a - b;
 
 /**
- * Pure: per replica started during the load, how soon it got traffic. Start
- * events and log lines carry Docker's clock, response times the load
- * generator's: both are this host's wall clock.
+ * Pure: per replica created during the load, how soon it got traffic. Only
+ * containers with a `create` event count: one that was there before and is
+ * restarted (`docker compose restart`) is not new, and its log still holds its
+ * first boot's "listening" line. `appDelayMs` is how long the app takes to
+ * answer. Start events and log lines carry Docker's clock, response times the
+ * load generator's: both are this host's wall clock.
  */
 export function newReplicaLatencies(
   events: readonly RecordedEvent[],
@@ -40,21 +47,162 @@ export function newReplicaLatencies(
   tallies: Readonly<Record<string, ReplicaTally>>,
   loadStartedAt: number,
   service: string,
+  appDelayMs: number,
 ): ChurnReplica[] {
+  const created = new Set<string>();
   const starts = new Map<string, number>();
   for (const event of events) {
-    if (event.action === 'start' && event.service === service) starts.set(event.id.slice(0, 12), event.atMs);
+    if (event.service !== service) continue;
+    const id = event.id.slice(0, 12);
+    if (event.action === 'create') created.add(id);
+    else if (event.action === 'start' && created.has(id) && !starts.has(id)) starts.set(id, event.atMs);
   }
   return [...starts].map(([replica, startedAt]) => {
     const tally = tallies[replica];
     const listening = listeningAt.get(replica);
+    const firstRequest = tally === undefined ? undefined : tally.firstDoneAt - appDelayMs;
     return {
       replica,
       startedAtMs: startedAt - loadStartedAt,
       bootMs: minus(listening, startedAt),
-      readyToFirstRequestMs: minus(tally?.firstSentAt, listening),
-      startToFirstRequestMs: minus(tally?.firstSentAt, startedAt),
+      readyToFirstRequestMs: minus(firstRequest, listening),
+      startToFirstRequestMs: minus(firstRequest, startedAt),
       requests: tally?.count ?? 0,
     };
   });
+}
+
+/** One JSON line of a balancer's log (pino: `time` as ISO text, `level` as a label). */
+export interface LogLine {
+  readonly atMs: number;
+  readonly level: string;
+  readonly msg: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** Pure: a balancer's output (`docker logs`) -> its JSON lines; anything else is left out. */
+export function parseBalancerLog(text: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const raw of text.split('\n')) {
+    if (!raw.startsWith('{')) continue;
+    let fields: Record<string, unknown>;
+    try {
+      fields = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const atMs = typeof fields.time === 'string' ? Date.parse(fields.time) : Number.NaN;
+    if (Number.isNaN(atMs) || typeof fields.msg !== 'string') continue;
+    lines.push({ atMs, level: String(fields.level), msg: fields.msg, fields });
+  }
+  return lines;
+}
+
+/** The balancer's line when a replica stops taking requests (src/balancer/replica-set.ts). */
+export const DRAINING_MSG = 'replica draining';
+/** Its line when no request waits for a replica any more, with how long holding lasted (src/proxy/hold-queue.ts). */
+export const HOLD_ENDED_MSG = 'holding ended: no request is waiting for a replica';
+
+export interface KillToDrain {
+  /** Short container ID. */
+  readonly replica: string;
+  readonly killAtMs: number;
+  readonly delayMs: number;
+}
+
+/**
+ * Pure: for each 'replica draining' line, the time from Docker's kill event of
+ * that container (its first since it last started: `docker stop` may send
+ * SIGTERM, then SIGKILL) to the line. Both clocks are this host's.
+ */
+export function killToDrain(events: readonly RecordedEvent[], log: readonly LogLine[]): KillToDrain[] {
+  const found: KillToDrain[] = [];
+  for (const line of log) {
+    const id = line.fields.id;
+    if (line.msg !== DRAINING_MSG || typeof id !== 'string') continue;
+    let kill: number | undefined;
+    for (const event of events) {
+      if (!event.id.startsWith(id) || event.atMs > line.atMs) continue;
+      if (event.action === 'start') kill = undefined;
+      else if (event.action === 'kill') kill ??= event.atMs;
+    }
+    if (kill !== undefined) found.push({ replica: id, killAtMs: kill, delayMs: line.atMs - kill });
+  }
+  return found;
+}
+
+export interface HoldEpisode {
+  /** When holding ended, and how long it had lasted. */
+  readonly endedAtMs: number;
+  readonly heldMs: number;
+}
+
+/** Pure: every episode of holding the balancer logged. */
+export function holdEpisodes(log: readonly LogLine[]): HoldEpisode[] {
+  return log
+    .filter((line) => line.msg === HOLD_ENDED_MSG && typeof line.fields.heldMs === 'number')
+    .map((line) => ({ endedAtMs: line.atMs, heldMs: line.fields.heldMs as number }));
+}
+
+/** One change of the churn run and the load's figures until the next one. */
+export interface ChurnPhase extends Pick<PhaseResult, 'name' | 'durationSec' | 'responses' | 'non2xx' | 'errors' | 'timeouts' | 'errorCodes'> {
+  /** Milliseconds after the load started. */
+  readonly startMs: number;
+  readonly p99Us: number;
+  /** The slowest response the client saw: a held request shows here as its hold plus its answer. */
+  readonly slowestUs: number;
+  /** Holding episodes (the balancer's log) that began in this phase, and the longest. */
+  readonly holds: number;
+  readonly longestHoldMs: number | undefined;
+}
+
+/** Pure: the load's phases with the holding episodes that began in each. */
+export function churnPhases(phases: readonly PhaseResult[], episodes: readonly HoldEpisode[], loadStartedAt: number): ChurnPhase[] {
+  return phases.map((phase) => {
+    const end = phase.startedAt + phase.durationSec * 1000;
+    const mine = episodes.filter((e) => e.endedAtMs - e.heldMs >= phase.startedAt && e.endedAtMs - e.heldMs < end);
+    return {
+      name: phase.name,
+      startMs: Math.round(phase.startedAt - loadStartedAt),
+      durationSec: phase.durationSec,
+      responses: phase.responses,
+      non2xx: phase.non2xx,
+      errors: phase.errors,
+      timeouts: phase.timeouts,
+      errorCodes: phase.errorCodes,
+      p99Us: phase.latency.p99Us,
+      slowestUs: phase.latency.maxUs,
+      holds: mine.length,
+      longestHoldMs: mine.length === 0 ? undefined : Math.max(...mine.map((e) => e.heldMs)),
+    };
+  });
+}
+
+export interface DelaySummary {
+  readonly count: number;
+  readonly medianMs: number | undefined;
+  readonly maxMs: number | undefined;
+}
+
+/** Pure: count, median and largest of some delays. */
+export function delaySummary(delays: readonly number[]): DelaySummary {
+  return {
+    count: delays.length,
+    medianMs: delays.length === 0 ? undefined : median(delays),
+    maxMs: delays.length === 0 ? undefined : Math.max(...delays),
+  };
+}
+
+/**
+ * Pure: what one layout adds to another's kill-to-drain delay, kill by kill
+ * (the same kill event seen by both balancers), so a slow moment of the
+ * machine counts against neither.
+ */
+export function addedDelay(base: readonly KillToDrain[], other: readonly KillToDrain[]): DelaySummary {
+  const added: number[] = [];
+  for (const drain of other) {
+    const same = base.find((b) => b.replica === drain.replica && b.killAtMs === drain.killAtMs);
+    if (same !== undefined) added.push(drain.delayMs - same.delayMs);
+  }
+  return delaySummary(added);
 }

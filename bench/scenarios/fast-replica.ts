@@ -18,14 +18,18 @@ export async function startFastReplica(ctx: BenchContext, scenario: string): Pro
   return { stack, replica };
 }
 
-/** compose-lb on the host in front of that replica (see startBalancerOnHost). */
-export function balancerInFront(ctx: BenchContext, { stack }: FastReplica, nodeArgs: readonly string[] = []): Promise<BalancerOnHost> {
+/** compose-lb on the host in front of that replica (see startBalancerOnHost); `env` sets LB_MODE and the like. */
+export function balancerInFront(
+  ctx: BenchContext,
+  { stack }: FastReplica,
+  opts: { readonly nodeArgs?: readonly string[]; readonly env?: Readonly<Record<string, string>> } = {},
+): Promise<BalancerOnHost> {
   return startBalancerOnHost({
     project: stack.project,
     network: stack.network,
-    service: APP_SERVICE,
+    services: [APP_SERVICE],
     replicas: 1,
     cleanup: ctx.cleanup,
-    nodeArgs,
+    ...opts,
   });
 }

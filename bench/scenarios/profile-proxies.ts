@@ -3,14 +3,15 @@ import { join, resolve } from 'node:path';
 import type { BenchContext } from '../context';
 import { capture } from '../docker/compose-stack';
 import { SUT_CPU } from '../host/host-process';
-import { CpuMeter } from '../host/proc-stat';
-import { startPlainProxy, type HostProxy } from '../host/proxies';
+import { cpuMsOf, UsageMeter } from '../host/proc-stat';
+import { startScriptProxy, type HostProxy } from '../host/proxies';
 import { LOAD_CPU, runLoad } from '../load/run-load';
 import { BALANCER_BUNDLE } from '../paths';
 import { bundleLocator } from '../profile/bundle-locator';
 import { flameGraphSvg } from '../profile/flame-graph';
 import { summarizeProfile, type CpuProfile, type Locate, type ProfileSummary } from '../profile/profile-summary';
 import { loadStatus } from '../report/progress';
+import { OVERHEAD_TARGETS } from '../targets';
 import { balancerInFront, type FastReplica } from './fast-replica';
 
 export interface ProfiledProxy {
@@ -25,15 +26,15 @@ export interface ProfiledProxy {
 
 export interface ProfileResult {
   readonly composeLb: ProfiledProxy;
-  /** The same for the plain http-proxy script: what compose-lb adds shows as the difference. */
-  readonly plain: ProfiledProxy;
+  /** The same for the plain Node proxies (undici, http-proxy): what compose-lb adds shows as the difference. */
+  readonly references: readonly ProfiledProxy[];
 }
 
-/** Node writes a profile only on a normal exit; the plain script has no SIGTERM handler of its own. */
+/** Node writes a profile only on a normal exit; the plain scripts have no SIGTERM handler of their own. */
 const EXIT_ON_SIGTERM = 'data:text/javascript,process.on("SIGTERM",()=>process.exit(0))';
 
 /**
- * compose-lb and the plain http-proxy script, each started again with
+ * compose-lb and the plain Node proxies, each started again with
  * `--cpu-prof` under the overhead load: separate runs, so the profiler's cost
  * never touches the measured rounds.
  *
@@ -48,12 +49,16 @@ export async function profileProxies(ctx: BenchContext, fast: FastReplica, path:
   await capture('docker', ['update', '--cpuset-cpus', LOAD_CPU, replica.id]);
   try {
     const composeLb = await profileOne(ctx, 'compose-lb', path, dir, bundleLocator(BALANCER_BUNDLE), (nodeArgs) =>
-      balancerInFront(ctx, fast, nodeArgs),
+      balancerInFront(ctx, fast, { nodeArgs }),
     );
-    const plain = await profileOne(ctx, 'plain-http-proxy', path, dir, () => undefined, (nodeArgs) =>
-      startPlainProxy(`${replica.ip}:80`, ctx.cleanup, ['--import', EXIT_ON_SIGTERM, ...nodeArgs]),
-    );
-    return { composeLb, plain };
+    const references: ProfiledProxy[] = [];
+    for (const target of OVERHEAD_TARGETS) {
+      if (target.kind !== 'script') continue;
+      const start = (nodeArgs: readonly string[]): Promise<HostProxy> =>
+        startScriptProxy(target.script, `${replica.ip}:80`, ctx.cleanup, ['--import', EXIT_ON_SIGTERM, ...nodeArgs]);
+      references.push(await profileOne(ctx, target.id, path, dir, () => undefined, start));
+    }
+    return { composeLb, references };
   } finally {
     await capture('docker', ['update', '--cpuset-cpus', SUT_CPU, replica.id]);
   }
@@ -72,7 +77,7 @@ async function profileOne(
   await rm(join(dir, profileFile), { force: true });
   const proxy = await start(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', profileFile]);
   const seconds = ctx.plan.overhead.profileSec;
-  const meter = new CpuMeter([proxy.process.pid]);
+  const meter = new UsageMeter([proxy.process.pid]);
   const load = await runLoad(
     { url: `${proxy.url}${path}`, connections: ctx.plan.overhead.connections, durationSec: seconds },
     {
@@ -81,7 +86,8 @@ async function profileOne(
       onProgress: (n, t) => ctx.progress.status(loadStatus(`profiling ${name} (--cpu-prof)`, n, t, seconds)),
     },
   );
-  const cpuMs = meter.read().get(proxy.process.pid) ?? Number.NaN;
+  const usage = meter.read().get(proxy.process.pid);
+  const cpuMs = usage === undefined ? Number.NaN : cpuMsOf(usage);
   await proxy.process.stop(15_000);
   const text = await readFile(join(dir, profileFile), 'utf8').catch(() => {
     throw new Error(`${name} wrote no profile; its output:\n${proxy.process.output()}`);

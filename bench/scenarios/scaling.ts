@@ -2,13 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { STRATEGIES } from '../../src/config';
 import type { BenchContext } from '../context';
 import { ComposeStack, type ContainerFacts } from '../docker/compose-stack';
-import { APP_SERVICE, balancedStack, balancerService } from '../docker/stack-file';
-import { startHaproxy, type RunningHaproxy } from '../host/haproxy';
-import { freePort, waitUntil } from '../host/host-process';
+import { APP_SERVICE, balancedStack } from '../docker/stack-file';
 import { QuietCheck } from '../host/quiet-check';
 import { runLoad } from '../load/run-load';
 import { loadStatus } from '../report/progress';
-import { SCALING_TARGETS, type Target } from '../targets';
+import { BALANCING_TARGETS, type Target } from '../targets';
+import { balancingTargets } from './balancing-targets';
 import { scalingPoint, type ScalingPoint } from './scaling-summary';
 
 export interface ScalingResult {
@@ -19,9 +18,6 @@ export interface ScalingResult {
   readonly durationSec: number;
   readonly points: readonly ScalingPoint[];
 }
-
-/** The balancer's admin port inside its container (the image's default). */
-const ADMIN_PORT = 8081;
 
 /**
  * The demo app in serial mode (one request at a time, `delayMs` each) at
@@ -38,14 +34,11 @@ export async function runScaling(ctx: BenchContext): Promise<ScalingResult> {
       ctx.progress.status(`scaling: ${n} replica(s) starting`);
       await stack.up({ [APP_SERVICE]: n });
       const replicas = await stack.containers(APP_SERVICE);
-      const urls = await balancerUrls(stack, n, ctx.cleanup.signal);
-      const haproxy = await startScalingHaproxy(ctx, replicas);
+      const targets = await balancingTargets(ctx, stack, replicas);
       try {
-        for (const target of SCALING_TARGETS) {
-          points.push(await measure(ctx, target, haproxy.urls.get(target.id) ?? urls.get(target.id) ?? '', replicas));
-        }
+        for (const target of BALANCING_TARGETS) points.push(await measure(ctx, target, targets.urls.get(target.id) ?? '', replicas));
       } finally {
-        await haproxy.proxy.stop();
+        await targets.stop();
       }
     }
     return {
@@ -59,38 +52,6 @@ export async function runScaling(ctx: BenchContext): Promise<ScalingResult> {
   } finally {
     await ctx.cleanup.runAll((line) => ctx.progress.log(line));
   }
-}
-
-/** Each balancer container's URL on the project network, once it sees exactly `n` ready replicas. */
-async function balancerUrls(stack: ComposeStack, n: number, signal: AbortSignal): Promise<Map<string, string>> {
-  const urls = new Map<string, string>();
-  for (const strategy of STRATEGIES) {
-    const [lb] = await stack.containers(balancerService(strategy));
-    if (lb === undefined) throw new Error(`the ${strategy} balancer is not running: ${await stack.logs(balancerService(strategy))}`);
-    await waitUntil(`compose-lb ${strategy} to see ${n} ready replicas`, async () => {
-      const res = await fetch(`http://${lb.ip}:${ADMIN_PORT}/replicas`, { signal: AbortSignal.timeout(2_000) });
-      const doc = (await res.json()) as { ready?: number; replicas?: unknown[] };
-      return doc.ready === n && doc.replicas?.length === n ? true : undefined;
-    }, 30_000, signal);
-    urls.set(`compose-lb-${strategy}`, `http://${lb.ip}:80`);
-  }
-  return urls;
-}
-
-async function startScalingHaproxy(
-  ctx: BenchContext,
-  replicas: readonly ContainerFacts[],
-): Promise<{ proxy: RunningHaproxy; urls: Map<string, string> }> {
-  const servers = replicas.map((r) => ({ host: r.ip, port: 80 }));
-  const listeners = [];
-  const urls = new Map<string, string>();
-  for (const target of SCALING_TARGETS) {
-    if (target.kind !== 'haproxy') continue;
-    const port = await freePort();
-    listeners.push({ name: target.id, port, balance: target.balance, servers });
-    urls.set(target.id, `http://127.0.0.1:${port}`);
-  }
-  return { proxy: await startHaproxy(listeners, ctx.cleanup), urls };
 }
 
 async function measure(ctx: BenchContext, target: Target, url: string, replicas: readonly ContainerFacts[]): Promise<ScalingPoint> {

@@ -2,7 +2,8 @@
 // which replica answered (X-Replica header and the body).
 //   DEMO_MODE=async   many requests at once (default)
 //   DEMO_MODE=serial  one request at a time, like a single-threaded worker
-//   DEMO_DELAY_MS     time per request (default 100)
+//   DEMO_DELAY_MS     time per request (default 100); PUT /delay?ms=N changes it at run time
+//                     (the bench slows one replica down under load, then lets it recover)
 // Also: /fast answers at once; /drop reads the request and closes the connection
 // without answering (a replica dying mid-request); GET /stats counts requests
 // by X-Request-Id, so tests can tell whether a request reached a replica twice.
@@ -23,7 +24,7 @@ const path = require('node:path');
 
 const replica = process.env.DEMO_REPLICA_NAME || os.hostname();
 const mode = process.env.DEMO_MODE || 'async';
-const delayMs = Number(process.env.DEMO_DELAY_MS || 100);
+let delayMs = Number(process.env.DEMO_DELAY_MS || 100);
 const port = Number(process.env.PORT || 80);
 if (mode !== 'async' && mode !== 'serial') {
   console.error(`DEMO_MODE must be async or serial, not ${mode}`);
@@ -95,6 +96,14 @@ const interop = {
   '/close': untilClose,
 };
 
+function setDelay(res, ms) {
+  const value = Number(ms);
+  if (ms === null || !Number.isInteger(value) || value < 0) return reply(res, 400, 'ms= takes a whole number of milliseconds\n');
+  delayMs = value;
+  console.log(JSON.stringify({ msg: 'delay changed', replica, delayMs }));
+  return reply(res, 200, `${delayMs}\n`);
+}
+
 function reply(res, status, body) {
   // While shutting down, no connection is kept for another request.
   if (closing) res.setHeader('connection', 'close');
@@ -107,6 +116,7 @@ const server = http.createServer(async (req, res) => {
   if (req.url === '/stats') return reply(res, 200, JSON.stringify({ replica, ...stats }));
   if (req.url === '/health') return reply(res, 200, 'ok\n');
   const url = new URL(req.url, 'http://demo');
+  if (url.pathname === '/delay' && req.method === 'PUT') return setDelay(res, url.searchParams.get('ms'));
   if (url.pathname === '/upload') return upload(req, res);
   if (url.pathname in interop) {
     req.resume();

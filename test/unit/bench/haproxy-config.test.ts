@@ -15,12 +15,14 @@ describe('haproxyConfig', () => {
       [
         'listen haproxy-roundrobin',
         '  bind 127.0.0.1:40001',
+        '  option http-keep-alive',
+        '  option forwardfor',
         '  balance roundrobin',
         '  server r1 172.20.0.2:80',
         '  server r2 172.20.0.3:80',
       ].join('\n'),
     );
-    expect(text).toContain('listen haproxy-leastconn\n  bind 127.0.0.1:40002\n  balance leastconn\n');
+    expect(text).toContain('listen haproxy-leastconn\n  bind 127.0.0.1:40002\n  option http-keep-alive\n  option forwardfor\n  balance leastconn\n');
     expect(text.match(/bind /g)).toHaveLength(2);
     expect(text).not.toMatch(/bind (?!127\.0\.0\.1:)/);
   });
@@ -30,6 +32,13 @@ describe('haproxyConfig', () => {
     for (const line of ['  nbthread 1', '  mode http', '  option http-keep-alive', '  option forwardfor']) {
       expect(text.split('\n')).toContain(line);
     }
+  });
+
+  it('pipes bytes unread in mode tcp, where HTTP options would only draw warnings', () => {
+    const text = haproxyConfig([{ name: 'tcp', port: 1, balance: 'roundrobin', mode: 'tcp', servers }]);
+    const section = text.slice(text.indexOf('listen tcp'));
+    expect(section).toContain('  mode tcp\n');
+    expect(section).not.toContain('option');
   });
 
   it('keeps maxconn low enough for ulimit -n (HAProxy needs about twice as many descriptors)', () => {

@@ -15,6 +15,7 @@ describe('bench options', () => {
 
   it.each([
     [['--scenario', 'churn,overhead'], ['overhead', 'churn']],
+    [['--scenario', 'slow-replica,routing'], ['routing', 'slow-replica']],
     [['--scenario=memory'], ['memory']],
     [['--scenarios', ' scaling , churn '], ['scaling', 'churn']],
   ])('%j picks %j, always in the canonical order', (argv, expected) => {

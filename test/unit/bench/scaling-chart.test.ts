@@ -1,3 +1,4 @@
+import { barChartSvg, type BarChartInput } from '../../../bench/report/bar-chart';
 import { niceMax, scalingChartSvg, type ChartInput } from '../../../bench/report/scaling-chart';
 
 const input: ChartInput = {
@@ -65,5 +66,32 @@ describe('scalingChartSvg', () => {
   it('copes with a single replica count', () => {
     const one = scalingChartSvg({ ...input, replicaCounts: [1], series: [{ label: 'x', points: [[1, 9]] }] });
     expect(one).not.toContain('NaN');
+  });
+});
+
+describe('barChartSvg', () => {
+  const bars: BarChartInput = {
+    title: 'Slow <replica>',
+    subtitle: 'a & b',
+    panels: [
+      { title: 'Latency', unit: 'ms', series: ['p50', 'p99'], groups: [{ label: 'A', values: [10, 40] }, { label: 'B', values: [20, undefined] }] },
+      { title: 'Share', unit: '%', series: ['steady'], groups: [{ label: 'A', values: [5] }, { label: 'B', values: [25] }], reference: { value: 25, label: 'fair share' } },
+    ],
+  };
+
+  it('draws a bar per value given, scaled to its panel, and the reference line', () => {
+    const svg = barChartSvg(bars);
+    const widths = [...svg.matchAll(/<rect x="[^"]+" y="[^"]+" width="([^"]+)" height="8"/g)].map(([, w]) => Number(w));
+    // Latency axis up to 80 (4 ticks of 20 cover 42), share axis up to 40 (4 of 10 cover 26.25); 330 px each.
+    expect(widths).toEqual([41.3, 165, 82.5, 41.3, 206.3]);
+    expect(svg).toContain('stroke-dasharray="6 4"');
+    expect(svg).toContain('fair share');
+  });
+
+  it('escapes text and is the same for the same input', () => {
+    const svg = barChartSvg(bars);
+    expect(svg).toContain('Slow &lt;replica&gt;');
+    expect(svg).toContain('a &amp; b');
+    expect(barChartSvg(bars)).toBe(svg);
   });
 });

@@ -2,7 +2,7 @@ import type { LoadResult } from '../../../bench/load/load-types';
 import { newReplicaLatencies } from '../../../bench/scenarios/churn-summary';
 import { interleave, summarizeOverhead, type OverheadRun } from '../../../bench/scenarios/overhead-summary';
 import { scalingPoint } from '../../../bench/scenarios/scaling-summary';
-import { OVERHEAD_TARGETS, SCALING_TARGETS } from '../../../bench/targets';
+import { BALANCING_TARGETS, OVERHEAD_TARGETS } from '../../../bench/targets';
 
 function run(target: string, round: number, reqPerSec: number, extra: Partial<OverheadRun> = {}): OverheadRun {
   return {
@@ -16,7 +16,7 @@ function run(target: string, round: number, reqPerSec: number, extra: Partial<Ov
     non2xx: 0,
     errors: 0,
     timeouts: 0,
-    proxyCpuMs: target === 'direct' ? undefined : 5000,
+    proxy: target === 'direct' ? undefined : { userMs: 4000, systemMs: 1000, voluntary: 50_000, involuntary: 10_000 },
     replicaCpuMs: 2000,
     loadCpuMs: 5000,
     othersCpuPct: round,
@@ -56,11 +56,36 @@ describe('summarizeOverhead', () => {
     expect(row('haproxy-roundrobin')?.vsHaproxy).toBe(1);
   });
 
-  it('gives CPU per request, none for the proxy of the direct target, and the load generator share', () => {
+  it('gives CPU and context switches per request, none for the proxy of the direct target, and the load generator share', () => {
     expect(row('plain-http-proxy')?.proxyUsPerReq).toBeCloseTo(50, 5);
+    expect(row('plain-http-proxy')?.proxySysUsPerReq).toBeCloseTo(10, 5);
+    expect(row('plain-http-proxy')?.voluntaryPerReq).toBeCloseTo(0.5, 5);
+    expect(row('plain-http-proxy')?.involuntaryPerReq).toBeCloseTo(0.1, 5);
     expect(row('plain-http-proxy')?.replicaUsPerReq).toBeCloseTo(20, 5);
     expect(row('direct')?.proxyUsPerReq).toBeUndefined();
+    expect(row('direct')?.involuntaryPerReq).toBeUndefined();
     expect(row('direct')?.loadCpuPct).toBeCloseTo(50, 5);
+  });
+
+  it("sets the proxy's CPU against the replica's of the same round, so a machine that slowed down for a round moves neither", () => {
+    const slow = [run('plain-http-proxy', 1, 10_000), run('plain-http-proxy', 2, 5_000, { proxy: { userMs: 8000, systemMs: 2000, voluntary: 0, involuntary: 0 }, replicaCpuMs: 4000 })];
+    const [plain] = summarizeOverhead(OVERHEAD_TARGETS, slow).filter((r) => r.target === 'plain-http-proxy');
+    expect(plain?.proxyPerReplicaCpu).toBeCloseTo(2.5, 5);
+    expect(row('direct')?.proxyPerReplicaCpu).toBeUndefined();
+  });
+
+  it('holds a TCP-mode target against HAProxy in mode tcp, and every target against the plain undici proxy', () => {
+    const tcpRuns = [
+      ...runs,
+      run('plain-undici-proxy', 1, 12_000),
+      run('haproxy-tcp', 1, 40_000, { p99Us: 1000 }),
+      run('compose-lb-tcp', 1, 36_000, { p99Us: 1500 }),
+    ];
+    const all = summarizeOverhead(OVERHEAD_TARGETS, tcpRuns);
+    const tcp = all.find((r) => r.target === 'compose-lb-tcp');
+    expect(tcp?.vsHaproxy).toBeCloseTo(0.9, 5);
+    expect(tcp?.p99VsHaproxy).toBeCloseTo(1.5, 5);
+    expect(all.find((r) => r.target === 'compose-lb-round-robin')?.vsUndici).toBeCloseTo(15 / 12, 5);
   });
 
   it('adds up the failures of every round, and keeps the busiest round of the machine', () => {
@@ -83,6 +108,7 @@ function load(replicas: Record<string, number>, reqPerSec: number): LoadResult {
     loadCpuMs: 0,
     replicas: Object.fromEntries(Object.entries(replicas).map(([id, count]) => [id, { count, firstSentAt: 0, firstDoneAt: 0 }])),
     startedAt: 0,
+    phases: [],
   };
 }
 
@@ -105,7 +131,7 @@ describe('scalingPoint', () => {
   });
 
   it('has a target for every strategy compose-lb has, and both HAProxy balances', () => {
-    expect(SCALING_TARGETS.map((t) => t.id)).toEqual([
+    expect(BALANCING_TARGETS.map((t) => t.id)).toEqual([
       'compose-lb-round-robin',
       'compose-lb-least-conn',
       'compose-lb-p2c',
@@ -119,6 +145,7 @@ describe('newReplicaLatencies', () => {
   const events = [
     { atMs: 10_000, id: 'aaaaaaaaaaaa0000', action: 'create', service: 'web' },
     { atMs: 10_100, id: 'aaaaaaaaaaaa0000', action: 'start', service: 'web' },
+    { atMs: 10_180, id: 'bbbbbbbbbbbb0000', action: 'create', service: 'web' },
     { atMs: 10_200, id: 'bbbbbbbbbbbb0000', action: 'start', service: 'web' },
     { atMs: 10_300, id: 'cccccccccccc0000', action: 'start', service: 'lb' },
   ];
@@ -129,7 +156,7 @@ describe('newReplicaLatencies', () => {
   const tallies = { aaaaaaaaaaaa: { count: 5, firstSentAt: 10_170, firstDoneAt: 10_270 } };
 
   it('measures boot, ready -> first request and start -> first request per started replica of the service', () => {
-    expect(newReplicaLatencies(events, listening, tallies, 9_000, 'web')).toEqual([
+    expect(newReplicaLatencies(events, listening, tallies, 9_000, 'web', 100)).toEqual([
       { replica: 'aaaaaaaaaaaa', startedAtMs: 1_100, bootMs: 50, readyToFirstRequestMs: 20, startToFirstRequestMs: 70, requests: 5 },
       {
         replica: 'bbbbbbbbbbbb',
@@ -140,5 +167,18 @@ describe('newReplicaLatencies', () => {
         requests: 0,
       },
     ]);
+  });
+
+  it('leaves out a container that was there before the load and restarted: its log holds its first boot', () => {
+    const restarted = [...events, { atMs: 10_400, id: 'dddddddddddd0000', action: 'start', service: 'web' }];
+    const old = new Map([...listening, ['dddddddddddd', 1_000]]);
+    expect(newReplicaLatencies(restarted, old, tallies, 9_000, 'web', 100).map((r) => r.replica)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+  });
+
+  it('times the first request from its response, not from when a held request was sent', () => {
+    // Sent 2 s before the replica listened (held by the balancer), answered 100 ms after it got it.
+    const held = { aaaaaaaaaaaa: { count: 1, firstSentAt: 8_150, firstDoneAt: 10_280 } };
+    const [a] = newReplicaLatencies(events, listening, held, 9_000, 'web', 100);
+    expect(a).toMatchObject({ readyToFirstRequestMs: 30, startToFirstRequestMs: 80 });
   });
 });
