@@ -30,7 +30,9 @@ npm run --silent build
 bash scripts/build-images.sh
 
 say "Starting the stack with 3 replicas of web: ${compose[*]} -p $project -f $file up -d --scale web=3"
-export DOCKER_GID=$(stat -c %g /var/run/docker.sock)
+# Discovery reads the socket through its group. Compose reads .env beside the file
+# (v1 and v2), so the commands printed below keep the group without an export.
+printf 'DOCKER_GID=%s\n' "$(stat -c %g /var/run/docker.sock)" >"$(dirname "$file")/.env"
 "${compose[@]}" -p "$project" -f "$file" up -d --scale web=3
 
 lb=$("${compose[@]}" -p "$project" -f "$file" ps -q web-lb)
@@ -51,9 +53,7 @@ done
 
 cat <<MSG
 
-The stack is up. Try (discovery reads the Docker socket through its group, so
-Compose needs DOCKER_GID whenever it recreates it):
-  export DOCKER_GID=$DOCKER_GID
+The stack is up. Try:
   curl -i http://127.0.0.1:8080/                                          # X-Replica: who answered
   open http://127.0.0.1:8081/                                             # the status page, live
   ${compose[*]} -p $project -f $file up -d --scale web=6     # new replicas get traffic at once

@@ -10,6 +10,8 @@ export interface DiscoverConfig {
   readonly port: number;
   readonly host: string | undefined;
   readonly resyncIntervalMs: number;
+  /** Advice for a Docker API this process cannot reach. */
+  readonly advise?: (err: NodeJS.ErrnoException) => string | undefined;
 }
 
 export interface RunningDiscovery {
@@ -29,6 +31,7 @@ export async function startDiscovery(
     platform: config.platform,
     log: logger.log,
     resyncIntervalMs: config.resyncIntervalMs,
+    advise: config.advise,
   });
   const address = await listenOn(discovery.server, config.port, config.host);
   logger.log.info({ port: address.port }, 'compose-lb discovery listening');

@@ -3,10 +3,12 @@ import { DISCOVERY_PORT, PLATFORM_ENV } from '../compose/discovery-service';
 import { parseDuration, parsePort } from '../config';
 import { startDiscovery } from '../discover';
 import type { Platform } from '../discovery/discovery-server';
+import { connectionAdvice } from '../docker/connection-advice';
 import { DockerodeApi } from '../docker/dockerode-api';
 import { ConfigError } from '../errors';
 import { createLogger } from '../log';
 import { until } from './signals';
+import { socketFacts } from './socket-facts';
 
 interface DiscoverFlags {
   readonly platform?: string;
@@ -51,7 +53,13 @@ export function registerDiscoverCommand(program: Command): void {
       if (problems.length > 0 || port === undefined || resync === undefined) throw new ConfigError(problems);
       const logger = createLogger(level as 'info');
       const discovery = await startDiscovery(
-        { platform: platform as Platform, port, host: flags.listenHost ?? env.LB_LISTEN_HOST, resyncIntervalMs: resync },
+        {
+          platform: platform as Platform,
+          port,
+          host: flags.listenHost ?? env.LB_LISTEN_HOST,
+          resyncIntervalMs: resync,
+          advise: (err) => connectionAdvice(err, socketFacts()),
+        },
         new DockerodeApi(),
         logger,
       );

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { flagValues, OPTIONS, parseConfig, rawOptionsFrom, type Config, type ConfigKey } from '../config';
-import { statSync } from 'node:fs';
-import { connectionAdvice, type SocketFacts } from '../docker/connection-advice';
+import { connectionAdvice } from '../docker/connection-advice';
 import type { Logger } from 'pino';
 import { DiscoveryFeed } from '../discovery/discovery-feed';
 import { DockerFeed, type SnapshotFeed } from '../docker/docker-feed';
@@ -11,6 +10,7 @@ import { DockerError } from '../errors';
 import { createLogger } from '../log';
 import { startBalancer } from '../serve';
 import { until } from './signals';
+import { socketFacts } from './socket-facts';
 
 export function registerServeCommand(program: Command): void {
   const serve = program
@@ -54,19 +54,4 @@ async function openFeed(config: Config, log: Logger): Promise<SnapshotFeed> {
     return DockerFeed.open(new DockerodeApi(), { ...config, resyncIntervalMs: config.resyncInterval }, log);
   }
   return new DiscoveryFeed({ ...config, url: config.discoveryUrl, host: await readHostFacts(), log });
-}
-
-function socketFacts(): SocketFacts {
-  let socketGid: number | undefined;
-  try {
-    socketGid = statSync('/var/run/docker.sock').gid;
-  } catch {
-    socketGid = undefined;
-  }
-  return {
-    dockerHost: process.env.DOCKER_HOST,
-    socketGid,
-    uid: process.getuid?.() ?? -1,
-    groups: process.getgroups?.() ?? [],
-  };
 }

@@ -25,6 +25,8 @@ export interface DiscoveryOptions {
   readonly platform: Platform;
   readonly log: Logger;
   readonly resyncIntervalMs: number;
+  /** Advice for a Docker API this process cannot reach (its socket's group, say); undefined for other errors. */
+  readonly advise?: (err: NodeJS.ErrnoException) => string | undefined;
 }
 
 /** What one watched service needs: where, and how its replicas are reached. */
@@ -135,7 +137,14 @@ export class DiscoveryServer {
     try {
       placement = await this.place(req);
     } catch (err) {
-      json(res, 404, { error: err instanceof LbError ? err.message : `cannot resolve the balancer: ${String(err)}` });
+      if (err instanceof LbError) {
+        json(res, 404, { error: err.message });
+        return;
+      }
+      // Docker itself failed: that is discovery's problem, told in its own log too, not the balancer's.
+      const advice = this.opts.advise?.(err as NodeJS.ErrnoException);
+      this.opts.log.error({ err }, advice ?? 'cannot ask Docker where the balancer runs');
+      json(res, 503, { error: advice ?? `cannot ask Docker where the balancer runs: ${String(err)}` });
       return;
     }
     const { project, networks, platform } = placement;

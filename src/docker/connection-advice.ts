@@ -20,9 +20,9 @@ export function connectionAdvice(err: NodeJS.ErrnoException, facts: SocketFacts)
     case 'EACCES':
       return (
         `cannot use the Docker socket ${SOCKET}: it belongs to group ${facts.socketGid ?? '?'}, and this process ` +
-        `(uid ${facts.uid}, groups ${facts.groups.join(',') || 'none'}) is not in it. Add ` +
-        `group_add: ["${facts.socketGid ?? '<gid of the socket>'}"] to the balancer's service ` +
-        '(`stat -c %g /var/run/docker.sock` on the host prints it), or set DOCKER_HOST to a socket proxy'
+        `(uid ${facts.uid}, groups ${facts.groups.join(',') || 'none'}) is not in it. Give its service ` +
+        `group_add: ["${facts.socketGid ?? '<gid of the socket>'}"] (\`stat -c %g /var/run/docker.sock\` on the host ` +
+        'prints it; files compose-lb add writes take it from DOCKER_GID), or set DOCKER_HOST to a socket proxy'
       );
     case 'ENOENT':
       return (

@@ -102,6 +102,27 @@ describe('discovery and a balancer that follows it', () => {
     await waitUntil(() => feed.status().connected && snapshots.get('web')?.length === 2);
   });
 
+  it('answers 503 with advice, and says it in its own log, when Docker refuses it (the socket\'s group)', async () => {
+    const docker = new FakeDocker(balancer, web(1));
+    const denied = Object.assign(new Error('connect EACCES /var/run/docker.sock'), { code: 'EACCES' });
+    docker.failNext('inspectContainer', denied);
+    const logs = captureLogs();
+    const server = new DiscoveryServer({
+      docker,
+      platform: 'compose',
+      log: logs.log,
+      resyncIntervalMs: 60_000,
+      advise: (err) => (err.code === 'EACCES' ? 'give its service the socket\'s group' : undefined),
+    });
+    await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => server.close());
+    const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    const refused = await fetch(`${url}/v1/watch?services=web&self=${BALANCER_ID}`);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: "give its service the socket's group" });
+    expect(logs.lines.find((l) => l.level === 50)?.msg).toBe("give its service the socket's group");
+  });
+
   it('answers a balancer it cannot place with an error for its log, and serves nothing else', async () => {
     const docker = new FakeDocker(web(1));
     const { url } = await startDiscovery(docker);
