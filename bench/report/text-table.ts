@@ -1,3 +1,5 @@
+import { textTable } from '../../src/runtime/text-table';
+
 export type Align = 'left' | 'right';
 
 export interface Table {
@@ -14,22 +16,12 @@ const alignOf = (table: Table, i: number): Align => table.align?.[i] ?? (i === 0
 
 /** A table for the terminal: columns padded to their widest cell, a rule under the header. Pure. */
 export function renderText(table: Table): string {
-  const widths = table.headers.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    widths
-      .map((w, i) => {
-        const cell = cells[i] ?? '';
-        return alignOf(table, i) === 'right' ? cell.padStart(w) : cell.padEnd(w);
-      })
-      .join('  ')
-      .trimEnd();
-  return [
-    table.title,
-    line(table.headers),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...table.rows.map(line),
-    ...(table.notes ?? []).map((n) => `  ${n}`),
-  ].join('\n');
+  const columns = table.headers.map((head, i) => ({
+    head,
+    cell: (row: readonly string[]) => row[i] ?? '',
+    right: alignOf(table, i) === 'right',
+  }));
+  return [table.title, ...textTable(columns, table.rows, { rule: true }), ...(table.notes ?? []).map((n) => `  ${n}`)].join('\n');
 }
 
 const mdCell = (text: string): string => text.replace(/\|/g, '\\|');
