@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import { ActiveHealth } from './balancer/active-health';
+import { BootWatch } from './balancer/boot-watch';
 import { createPicker } from './balancer/picker';
 import type { Replica, Snapshot } from './balancer/replica';
 import { ReplicaSet } from './balancer/replica-set';
 import type { Config } from './config';
 import type { ExchangeContext, ExchangeDeadlines } from './proxy/exchange';
 import { HoldQueue } from './proxy/hold-queue';
+import { connectProbe } from './proxy/connect-probe';
 import { httpProbe } from './proxy/http-probe';
 import type { Metrics } from './proxy/request-record';
 import { StickyCookies } from './proxy/sticky-cookie';
@@ -33,6 +35,7 @@ export class ServiceStack {
   readonly replicas: ReplicaSet<ReplicaPool>;
   readonly holding: HoldQueue;
   readonly health: ActiveHealth<ReplicaPool>;
+  private readonly boot: BootWatch<ReplicaPool>;
   readonly ctx: ExchangeContext;
   private ruleNow: RouteRule = DEFAULT_ROUTE;
 
@@ -44,6 +47,7 @@ export class ServiceStack {
     const pathFor = (replica: Replica): string | undefined => replica.healthPath ?? config.healthPath;
     this.holding = new HoldQueue(service, config.holdTimeout, log);
     this.replicas = new ReplicaSet<ReplicaPool>({
+      bootGate: true,
       probePath: pathFor,
       log: log.child({ service }),
       createResources: (replica) =>
@@ -74,6 +78,13 @@ export class ServiceStack {
       intervalMs: config.healthInterval,
       timeoutMs: config.healthTimeout,
     });
+    this.boot = new BootWatch({
+      replicas: this.replicas,
+      check: connectProbe,
+      timeoutMs: config.connectTimeout,
+      log: log.child({ service }),
+      onAccepting: () => this.health.probePending(),
+    });
   }
 
   /** Which requests come here, as the replicas' labels last said. */
@@ -81,9 +92,10 @@ export class ServiceStack {
     return this.ruleNow;
   }
 
-  /** A new snapshot from discovery: replicas, probes, and the rule its labels carry. */
+  /** A new snapshot from discovery: replicas, their checks, and the rule its labels carry. */
   apply(snapshot: Snapshot, why: string): void {
     this.replicas.apply(snapshot, why);
+    this.boot.watchNew();
     this.health.probePending();
     const rule = ruleOf(snapshot);
     if (rule === undefined || sameRule(rule, this.ruleNow)) return;
@@ -99,6 +111,7 @@ export class ServiceStack {
   }
 
   close(): void {
+    this.boot.stop();
     this.health.stop();
     for (const backend of this.replicas.all()) backend.resources.close();
   }

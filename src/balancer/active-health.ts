@@ -15,8 +15,10 @@ export interface ActiveHealthOptions<R extends BackendResources> {
 
 /**
  * Active health checks: every replica with a health path is probed each
- * interval, and new ones at once, so a replica gets traffic as soon as its
- * first probe passes. Verdicts go to the replica set, which decides rotation.
+ * interval, and new ones as soon as they accept connections, so a replica gets
+ * traffic as soon as its first probe passes (a probe sent before it listens
+ * would fail, and keep it out for a whole interval). Verdicts go to the
+ * replica set, which decides rotation.
  */
 export class ActiveHealth<R extends BackendResources> {
   private readonly probing = new Set<Backend<R>>();
@@ -34,7 +36,7 @@ export class ActiveHealth<R extends BackendResources> {
     clearInterval(this.timer);
   }
 
-  /** Probes replicas not probed yet (call after each snapshot). */
+  /** Probes replicas not probed yet (call after each snapshot, and when one starts accepting connections). */
   probePending(): void {
     for (const backend of this.opts.replicas.all()) if (backend.probe === 'pending') void this.probeOne(backend);
   }
@@ -45,7 +47,7 @@ export class ActiveHealth<R extends BackendResources> {
 
   private async probeOne(backend: Backend<R>): Promise<void> {
     const path = this.opts.pathFor(backend.replica);
-    if (path === undefined || this.probing.has(backend)) return;
+    if (path === undefined || backend.booting || this.probing.has(backend)) return;
     this.probing.add(backend);
     try {
       const failure = await this.opts.probe(backend.replica, path, this.opts.timeoutMs);

@@ -35,6 +35,11 @@ export class Backend<R extends BackendResources = BackendResources> {
   probe: 'pending' | 'passing' | 'failing' | undefined;
   /** Out of rotation by hand (`compose-lb drain`), until undrained. */
   drainedByHand = false;
+  /**
+   * Started but not yet seen to accept a connection: Docker reports a container started well before
+   * its server listens, and a request sent in between is refused (BootWatch ends this).
+   */
+  booting = false;
   /** When it last became ready (epoch ms), for slow start; undefined while it is not. */
   readySince: number | undefined;
   /** Time to the response head, for latency-aware picking. */
@@ -122,20 +127,23 @@ export class Backend<R extends BackendResources = BackendResources> {
     return fresh;
   }
 
-  /** Out of rotation until `untilMs`; `counted` ejections grow the next one. */
-  eject(untilMs: number, counted: boolean): void {
+  /** Out of rotation until `untilMs`; each ejection in a row makes the next one longer. */
+  eject(untilMs: number): void {
     this.ejectedUntilMs = untilMs;
     this.failuresInARow = 0;
-    if (counted) this.ejectionsInARow++;
+    this.ejectionsInARow++;
   }
 
-  /** Docker's state, a drain by hand, then the balancer's own probe: all must agree before a replica gets traffic. */
+  /**
+   * Docker's state, a drain by hand, then the balancer's own checks (accepting connections, the
+   * health probe): all must agree before a replica gets traffic.
+   */
   healthState(): ReplicaState {
     const state = dockerState(this.replica);
     if (state === 'draining') return state;
     if (this.drainedByHand) return 'drained';
     if (state !== 'ready') return state;
-    if (this.probe === 'pending') return 'starting';
+    if (this.booting || this.probe === 'pending') return 'starting';
     return this.probe === 'failing' ? 'unhealthy' : 'ready';
   }
 

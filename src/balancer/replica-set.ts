@@ -3,9 +3,6 @@ import { Backend, type BackendResources } from './backend';
 import { EventJournal } from './event-journal';
 import { dockerState, type Replica, type Snapshot } from './replica';
 
-/** How long a replica that has not served yet is ejected: it is probably still starting. */
-const BOOT_EJECTION_MS = 100;
-
 /**
  * A stopping replica takes retry-safe requests, when nothing is ready, only while Docker's kill is
  * further away than this: time for a response, with room for a stop timeout shorter than we think.
@@ -25,6 +22,8 @@ export interface ReplicaSetOptions<R extends BackendResources> {
   readonly log: Logger;
   readonly createResources: (replica: Replica) => R;
   readonly ejection: EjectionPolicy;
+  /** New replicas take no request until a connection to them succeeds (`recordAccepting`). */
+  readonly bootGate?: boolean;
   /** Active health: the path a replica is probed on, if it is probed at all. */
   readonly probePath?: (replica: Replica) => string | undefined;
   /**
@@ -124,6 +123,7 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
       return existing;
     }
     const backend = new Backend(replica, this.opts.createResources(replica));
+    backend.booting = this.opts.bootGate === true;
     if (this.opts.probePath?.(replica) !== undefined) backend.probe = 'pending';
     backend.drainedByHand = this.drainedByHand.has(replica.id);
     this.byId.set(replica.id, backend);
@@ -153,6 +153,18 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     return true;
   }
 
+  /** Whether `backend` is still in the set (a snapshot may have removed or replaced it). */
+  has(backend: Backend<R>): boolean {
+    return this.byId.get(backend.id) === backend;
+  }
+
+  /** A starting replica accepted a connection: it may take requests once its health probe, if any, passes. */
+  recordAccepting(backend: Backend<R>): void {
+    if (!backend.booting || !this.has(backend)) return;
+    backend.booting = false;
+    this.refreshReady();
+  }
+
   /** A replica answered: it counts as served, and its passive-health record is cleared. */
   recordAnswer(backend: Backend<R>): void {
     backend.answered();
@@ -173,11 +185,8 @@ export class ReplicaSet<R extends BackendResources = BackendResources> {
     const others = this.candidates().filter((b) => b !== backend).length;
     if (others === 0 && this.opts.holding !== true) return;
     const { baseMs, maxMs } = this.opts.ejection;
-    // A replica that has never answered is most likely still booting (Docker reports it started
-    // 30-60 ms before its server listens): keep it out only briefly, so it gets traffic once up.
-    const booting = backend.served === 0;
-    const duration = booting ? Math.min(baseMs, BOOT_EJECTION_MS) : Math.min(maxMs, baseMs * 2 ** backend.ejections);
-    backend.eject(now + duration, !booting);
+    const duration = Math.min(maxMs, baseMs * 2 ** backend.ejections);
+    backend.eject(now + duration);
     this.opts.log.warn({ replica: backend.replica.name, forMs: duration }, 'replica ejected after failed connections');
     this.journal.add(backend.replica.name, 'ejected', `${failures} failed connections in a row; out for ${duration} ms`);
     this.refreshReady();

@@ -1,10 +1,12 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { BootWatch } from '../balancer/boot-watch';
 import { createPicker } from '../balancer/picker';
 import type { Snapshot } from '../balancer/replica';
 import { ReplicaSet } from '../balancer/replica-set';
 import type { Config } from '../config';
 import { listenOn } from '../listen';
+import { connectProbe } from '../proxy/connect-probe';
 import { DeadlineList } from '../proxy/deadlines';
 import { HoldQueue } from '../proxy/hold-queue';
 import { DEFAULT_ROUTE, type RouteRule } from '../routing/route-rule';
@@ -24,6 +26,7 @@ export class TcpService {
   private readonly server: Server;
   private readonly ctx: TcpContext;
   private readonly connecting: DeadlineList<TcpConnection>;
+  private readonly boot: BootWatch<TcpReplica>;
   private open = 0;
   /** Set while shutting down: called when the last client connection closes. */
   private idle: (() => void) | undefined;
@@ -36,12 +39,14 @@ export class TcpService {
   ) {
     this.holding = new HoldQueue(service, config.holdTimeout, log);
     this.replicas = new ReplicaSet<TcpReplica>({
+      bootGate: true,
       log: log.child({ service }),
       createResources: (replica) => new TcpReplica(replica.host, replica.port),
       ejection: { failures: config.ejectAfter, baseMs: config.ejectTime, maxMs: config.ejectMaxTime },
       holding: this.holding.enabled,
       onChange,
     });
+    this.boot = new BootWatch({ replicas: this.replicas, check: connectProbe, timeoutMs: config.connectTimeout, log: log.child({ service }) });
     this.connecting = new DeadlineList<TcpConnection>('connect', config.connectTimeout);
     this.ctx = {
       service,
@@ -66,6 +71,7 @@ export class TcpService {
 
   apply(snapshot: Snapshot, why: string): void {
     this.replicas.apply(snapshot, why);
+    this.boot.watchNew();
   }
 
   tick(now: number): void {
@@ -90,6 +96,7 @@ export class TcpService {
   }
 
   close(): void {
+    this.boot.stop();
     this.server.close();
     for (const backend of this.replicas.all()) backend.resources.close();
   }

@@ -168,12 +168,11 @@ describe('ReplicaSet.candidates', () => {
 
 describe('ReplicaSet passive ejection', () => {
   /** Three ready replicas; returns web-1 and a function failing it `n` times. */
-  function threeReplicas({ answered = true } = {}) {
+  function threeReplicas() {
     const env = setUp();
     env.set.apply([replica('web-1'), replica('web-2', { number: 2 }), replica('web-3', { number: 3 })], 'initial list');
     env.logged();
     const web1 = backendOf(env.set, 'web-1');
-    if (answered) web1.answered(); // it has answered before: ejections are the full length
     const fail = (n: number): void => {
       for (let i = 0; i < n; i++) env.set.recordConnectFailure(web1);
     };
@@ -195,17 +194,6 @@ describe('ReplicaSet passive ejection', () => {
     clock.now += 1;
     expect(ids(set.candidates())).toEqual(['web-1', 'web-2', 'web-3']);
     expect(web1.state(clock.now)).toBe('ready');
-  });
-
-  it('ejects a replica that has never answered (still booting) only briefly, and not for longer each time', () => {
-    const { set, clock, web1, fail, logged } = threeReplicas({ answered: false });
-    fail(3);
-    expect(web1.ejectedUntil).toBe(clock.now + 100);
-    expect(logged()).toEqual([{ msg: 'replica ejected after failed connections', replica: 'web-1', forMs: 100 }]);
-    clock.now += 100;
-    fail(3);
-    expect(web1.ejectedUntil).toBe(clock.now + 100);
-    expect(ids(set.candidates())).toEqual(['web-2', 'web-3']);
   });
 
   it('does not count failures while already ejected towards a longer ejection', () => {
@@ -276,7 +264,7 @@ describe('Backend.state', () => {
     ['unhealthy rather than ejected', { health: 'unhealthy' }, 101, 'unhealthy'],
   ])('is %s', (_name, overrides, ejectedUntil, expected) => {
     const backend = new Backend(replica('web-1', overrides), none);
-    backend.eject(ejectedUntil, false);
+    backend.eject(ejectedUntil);
     expect(backend.state(100)).toBe(expected);
   });
 });

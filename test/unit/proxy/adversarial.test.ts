@@ -5,7 +5,6 @@ import { httpProbe } from '../../../src/proxy/http-probe';
 import { ProxyHarness, localReplica } from '../support/proxy-harness';
 import { closed, openSocket, readUntil, sendRaw, statuses } from '../support/raw-http';
 import { scopedServers, statusAndBody, waitUntil } from '../support/scoped-servers';
-import { closedPort } from '../support/upstream-server';
 
 /**
  * Replicas and clients that misbehave at every step of an exchange. The
@@ -103,14 +102,16 @@ describe('retries', () => {
 
   it('leaves no more listeners on the client request after trying a dozen replicas than after one', async () => {
     const good = await upstream('good');
-    const dead = await Promise.all(Array.from({ length: 12 }, () => closedPort()));
+    const crashed = await Promise.all(Array.from({ length: 12 }, (_, i) => upstream(`crashed-${i}`)));
     const requests: IncomingMessage[] = [];
     const counts = (req: IncomingMessage): number[] =>
       ['error', 'aborted', 'data', 'end', 'close'].map((event) => req.listenerCount(event));
     const direct = await proxy([localReplica(good.port)]);
     direct.stack.proxy.server.on('request', (req: IncomingMessage) => requests.push(req));
     expect(await body(direct.url, { method: 'POST', body: 'x' })).toBe('200 good');
-    const lb = await proxy([...dead.map((p) => localReplica(p)), localReplica(good.port)]);
+    const lb = await proxy([...crashed.map((s) => localReplica(s.port)), localReplica(good.port)]);
+    // Their processes die, their containers live on: every try is refused.
+    await Promise.all(crashed.map((s) => s.close()));
     lb.stack.proxy.server.on('request', (req: IncomingMessage) => requests.push(req));
     expect(await body(lb.url, { method: 'POST', body: 'x' })).toBe('200 good');
     // Listeners added per try would grow with the tries; past ten, Node warns of a leak.
@@ -128,6 +129,8 @@ describe('the queue for a replica at its connection limit', () => {
     let connections = 0;
     replica.server.on('connection', () => connections++);
     const lb = await proxy([localReplica(replica.port)], { maxConnsPerReplica: '1' });
+    await waitUntil(() => connections === 1);
+    connections = 0; // the connection that let it into rotation
     const backend = lb.replicas.all()[0]!;
     const held = body(`${lb.url}/hold`);
     await waitUntil(() => replica.seen.length === 1);

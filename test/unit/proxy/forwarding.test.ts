@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { ProxyHarness, localReplica } from '../support/proxy-harness';
 import { openSocket, readUntil, sendRaw, statuses } from '../support/raw-http';
 import { scopedServers, waitUntil } from '../support/scoped-servers';
-import { closedPort } from '../support/upstream-server';
 
 /** The proxy stack against real sockets on 127.0.0.1: what a client and a replica see. */
 
@@ -35,8 +34,11 @@ describe('forwarding', () => {
   });
 
   it('tries another replica when a connection is refused, for a POST too, body intact', async () => {
+    const gone = await upstream('gone');
     const alive = await upstream('alive', (_req, res, body) => res.end(`got ${body}`));
-    const lb = await proxyTo([await closedPort(), alive.port]);
+    const lb = await proxyTo([gone.port, alive.port]);
+    // Its process exits; Docker has not said so yet.
+    await gone.close();
     const res = await getText(`${lb.url}/`, { method: 'POST', body: 'payload' });
     expect(res).toEqual({ status: 200, body: 'got payload' });
     expect(lb.logs.some((l) => l.msg === 'replica failed; retrying on another' && l.kind === 'connect')).toBe(true);

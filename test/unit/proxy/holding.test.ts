@@ -48,15 +48,19 @@ describe('holding requests while no replica is ready', () => {
     expect(await res.text()).toBe('no replica of service "web" became available in time\n');
   });
 
-  it('holds a request whose only replica refuses (still booting), and sends it once the replica listens', async () => {
+  it('holds a request while its only replica is started but not listening yet, and sends it once it listens', async () => {
     const port = await closedPort();
-    const lb = await proxy([localReplica(port)]);
+    const lb = await proxy([localReplica(port)], {}, { waitForReplicas: false });
     const answer = body(`${lb.url}/`);
-    await waitUntil(() => lb.logs.some((l) => l.msg === 'replica failed; retrying on another'));
-    // The replica's server comes up on the port it refused on; the held request is tried again.
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    expect(lb.replicas.all().map((b) => b.state(Date.now()))).toEqual(['starting']);
+    // The replica's server comes up on its port; the boot check's next connection gets in, and so does the request.
     const booted = await upstream('booted', undefined, port);
     expect(await answer).toBe('200 booted');
     expect(booted.seen).toHaveLength(1);
+    // The request itself never met a refused connection: it waited for the replica instead.
+    expect(lb.logs.filter((l) => l.msg.startsWith('replica failed'))).toEqual([]);
+    expect(lb.logs.some((l) => l.msg === 'replica accepts connections' && l.replica === 'web-' + lb.replicas.all()[0]!.replica.number)).toBe(true);
   });
 
   it('sends a held POST exactly once', async () => {
@@ -148,8 +152,10 @@ describe('a replica that closes a connection with the request unread', () => {
     const good = await upstream('good');
     try {
       const lb = await proxy([localReplica(resetter.port), localReplica(good.port)], { strategy: 'round-robin' });
+        // The connection that let the replica into rotation is reset too.
+      await waitUntil(() => resetter.resets() === 1);
       expect(await body(`${lb.url}/orders`, { method: 'POST', body: 'one order' })).toBe('200 good');
-      expect(resetter.resets()).toBe(1);
+      expect(resetter.resets()).toBe(2);
       expect(good.seen.map((r) => `${r.method} ${r.body}`)).toEqual(['POST one order']);
     } finally {
       await resetter.close();

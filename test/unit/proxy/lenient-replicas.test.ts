@@ -52,6 +52,8 @@ describe('replicas that send malformed responses', () => {
     });
     ambiguous.onConnection(() => connections++);
     const lb = await proxy([localReplica(ambiguous.port)]);
+    await waitUntil(() => connections === 1);
+    connections = 0; // the connection that let it into rotation
     expect(await statusAndBody(`${lb.url}/`)).toBe('502 bad gateway: the replica failed\n');
     expect(await statusAndBody(`${lb.url}/`)).toBe('200 next');
     expect(connections).toBe(2);
@@ -84,6 +86,8 @@ describe('what a replica is told', () => {
     const replica = await upstream('r');
     replica.server.on('connection', () => connections++);
     const lb = await proxy([localReplica(replica.port)]);
+    await waitUntil(() => connections === 1);
+    connections = 0; // the connection that let it into rotation
     expect(await statusAndBody(`${lb.url}/`)).toBe('200 r');
     expect(await statusAndBody(`${lb.url}/`)).toBe('200 r');
     expect(connections).toBe(1);

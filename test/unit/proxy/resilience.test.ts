@@ -11,12 +11,15 @@ const body = statusAndBody;
 
 describe('passive health', () => {
   it('ejects a replica after failed connections in a row, and not the last one', async () => {
+    const crashed = await upstream('crashed');
     const good = await upstream('good');
-    const lb = await proxy([localReplica(await closedPort()), localReplica(good.port)], {
+    const lb = await proxy([localReplica(crashed.port), localReplica(good.port)], {
       ejectAfter: '2',
       ejectTime: '1m',
       ejectMaxTime: '1m',
     });
+    // Its process dies, its container lives on (a supervisor restarting it, say): Docker says nothing.
+    await crashed.close();
     // Every request still succeeds: the refused connections are retried on the good replica.
     for (let i = 0; i < 6; i++) expect(await body(`${lb.url}/`)).toBe('200 good');
     const states = lb.replicas.all().map((b) => b.state(Date.now()));
@@ -30,7 +33,9 @@ describe('passive health', () => {
   });
 
   it('never ejects every replica at once when requests are not held', async () => {
-    const lb = await proxy([localReplica(await closedPort())], { ejectAfter: '1', holdTimeout: '0' });
+    const crashed = await upstream('crashed');
+    const lb = await proxy([localReplica(crashed.port)], { ejectAfter: '1', holdTimeout: '0' });
+    await crashed.close();
     for (let i = 0; i < 3; i++) expect(await body(`${lb.url}/`)).toBe('502 no replica of service "web" could answer\n');
     expect(lb.replicas.all().map((b) => b.state(Date.now()))).toEqual(['ready']);
   });
@@ -69,6 +74,17 @@ describe('active health', () => {
     const lb = await proxy([localReplica(never.port)], { healthPath: '/health', healthInterval: '1m', holdTimeout: '0' });
     await waitUntil(() => never.seen.some((r) => r.url === '/health'));
     expect(await body(`${lb.url}/`)).toBe('503 no replica of service "web" is available\n');
+  });
+
+  it('probes a replica that starts before it listens once it listens, not a whole interval later', async () => {
+    const port = await closedPort();
+    const lb = await proxy([localReplica(port)], { healthPath: '/health', healthInterval: '1m' }, { waitForReplicas: false });
+    const answer = body(`${lb.url}/`);
+    await waitUntil(() => lb.logs.some((l) => l.msg === 'no replica is ready: holding requests'));
+    const late = await upstream('late', undefined, port);
+    // A probe sent before it listened would have failed and kept it out for the interval (a minute).
+    expect(await answer).toBe('200 late');
+    expect(late.seen.map((r) => r.url)).toEqual(['/health', '/']);
   });
 });
 

@@ -34,15 +34,21 @@ export class ProxyHarness {
     readonly logs: LogLine[],
   ) {}
 
-  /** A balancer of `web` (or of LB_SERVICE's list in `options`), whose first service gets `replicas`. */
-  static async start(replicas: readonly Replica[], options: RawOptions = {}): Promise<ProxyHarness> {
+  /**
+   * A balancer of `web` (or of LB_SERVICE's list in `options`), whose first service gets `replicas`.
+   * It resolves once they are all in rotation, unless `waitForReplicas` is false (for a replica that
+   * does not listen yet).
+   */
+  static async start(replicas: readonly Replica[], options: RawOptions = {}, { waitForReplicas = true } = {}): Promise<ProxyHarness> {
     const { log, lines } = captureLogs();
     const config = parseConfig({ services: 'web', listenPorts: '1', adminPort: '2', ...options });
     const stack = buildProxyStack(config, log);
     stack.services[0]?.apply(replicas, 'test');
     for (const s of stack.services) s.health.start();
     const { port } = await stack.proxy.listen(0, '127.0.0.1');
-    return new ProxyHarness(stack, port, lines);
+    const harness = new ProxyHarness(stack, port, lines);
+    if (waitForReplicas) await harness.accepting();
+    return harness;
   }
 
   get url(): string {
@@ -63,6 +69,16 @@ export class ProxyHarness {
     const found = this.stack.services.find((s) => s.service === name);
     if (found === undefined) throw new Error(`the harness balances no service ${name}`);
     return found;
+  }
+
+  /**
+   * Resolves once every replica not stopping has accepted the connection that lets it into rotation
+   * (BootWatch): that connection is behind the test, which can count the replica's connections from here on.
+   */
+  async accepting(): Promise<void> {
+    const booting = (): boolean =>
+      this.stack.services.some((s) => s.replicas.all().some((b) => b.booting && !b.replica.stopping));
+    while (booting()) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** A new snapshot for a service (the first one by default), as discovery would give it. */

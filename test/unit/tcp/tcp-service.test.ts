@@ -3,7 +3,6 @@ import { parseConfig } from '../../../src/config';
 import { TcpService } from '../../../src/tcp/tcp-service';
 import { localReplica } from '../support/proxy-harness';
 import { captureLogs } from '../support/log-capture';
-import { closedPort } from '../support/upstream-server';
 
 /** A replica speaking a line protocol of its own: it answers each line with its name and the line. */
 async function lineServer(name: string): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
@@ -40,6 +39,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Resolves once every replica has accepted the connection that lets it into rotation. */
+async function accepting(service: TcpService): Promise<void> {
+  while (service.replicas.all().some((b) => b.booting)) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 async function tcpBalancer(options: Record<string, string> = {}): Promise<{ service: TcpService; port: number }> {
   const config = parseConfig({ services: 'cache', mode: 'tcp', listenPorts: '1', adminPort: '2', ...options });
   const service = new TcpService('cache', config, captureLogs().log, () => setImmediate(() => service.holding.wakeAll()));
@@ -58,6 +62,7 @@ describe('TCP mode', () => {
     cleanups.push(a.close, b.close);
     const { service, port } = await tcpBalancer();
     service.apply([localReplica(a.port), localReplica(b.port)], 'test');
+    await accepting(service);
     const answers: string[] = [];
     for (let i = 0; i < 4; i++) {
       const { answer, socket } = await ask(port, `PING ${i}`);
@@ -68,15 +73,19 @@ describe('TCP mode', () => {
   });
 
   it('tries another replica when one refuses the connection (nothing was sent yet)', async () => {
-    const good = await lineServer('good');
+    const [crashed, good] = [await lineServer('crashed'), await lineServer('good')];
     cleanups.push(good.close);
     const { service, port } = await tcpBalancer();
-    service.apply([localReplica(await closedPort()), localReplica(good.port)], 'test');
+    service.apply([localReplica(crashed.port), localReplica(good.port)], 'test');
+    await accepting(service);
+    // Its process dies, its container lives on: Docker says nothing.
+    await crashed.close();
     for (let i = 0; i < 3; i++) {
       const { answer, socket } = await ask(port, 'x');
       expect(answer).toBe('good:x');
       socket.destroy();
     }
+    expect(service.replicas.all()[0]?.resources.failed).toBeGreaterThan(0);
   });
 
   it('holds a client while no replica is ready, and connects it when one is', async () => {
