@@ -17,12 +17,9 @@ export interface LoadJob {
   readonly phase?: string;
 }
 
-/** Per replica, from the X-Replica header of the responses it sent. Times are epoch milliseconds. */
+/** Per replica, from the X-Replica header of the responses it sent. */
 export interface ReplicaTally {
   readonly count: number;
-  /** When the first request it answered was sent (response time minus its duration). */
-  readonly firstSentAt: number;
-  readonly firstDoneAt: number;
 }
 
 export interface LoadResult {

@@ -47,7 +47,7 @@ function start(job: LoadJob): void {
         client.on('response', (status: number, _bytes: number, ms: number) => {
           histogram.record(ms * 1000);
           phases.response(status, ms * 1000, replica);
-          if (tracker !== undefined && replica !== undefined) tracker.record(replica, epochMs(), ms);
+          if (tracker !== undefined && replica !== undefined) tracker.record(replica);
           replica = undefined;
         });
       },

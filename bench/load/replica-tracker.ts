@@ -1,26 +1,15 @@
 import type { ReplicaTally } from './load-types';
 
-interface MutableTally {
-  count: number;
-  firstSentAt: number;
-  firstDoneAt: number;
-}
-
-/** Counts responses per replica (from X-Replica) and when each replica first answered. */
+/** Counts responses per replica (from X-Replica). */
 export class ReplicaTracker {
-  private readonly byReplica = new Map<string, MutableTally>();
+  private readonly byReplica = new Map<string, number>();
 
-  record(replica: string, doneAt: number, durationMs: number): void {
-    const tally = this.byReplica.get(replica);
-    if (tally !== undefined) {
-      tally.count++;
-      return;
-    }
-    this.byReplica.set(replica, { count: 1, firstSentAt: doneAt - durationMs, firstDoneAt: doneAt });
+  record(replica: string): void {
+    this.byReplica.set(replica, (this.byReplica.get(replica) ?? 0) + 1);
   }
 
   tallies(): Record<string, ReplicaTally> {
-    return Object.fromEntries([...this.byReplica].map(([name, t]) => [name, { ...t }]));
+    return Object.fromEntries([...this.byReplica].map(([name, count]) => [name, { count }]));
   }
 }
 

@@ -97,7 +97,7 @@ function replicasTable(r: ChurnResult): Table {
     ]),
     notes: [
       'Containers created during the load (a restarted one is not new). Started at: its first start event. Listening: the app\'s own "listening" log line (its boot takes that long; it can serve from then on).',
-      `First request: when its first response arrived, less the app's ${r.delayMs} ms (not when the client sent it: a request held while no replica was ready was sent before any new one listened).`,
+      'First request: when it reached the app, by the app\'s own "first request" log line (Docker\'s timestamps, the clock of the "listening" line), not when the client sent it (a request held while no replica was ready was sent before any new one listened) or when it was answered.',
     ],
   };
 }

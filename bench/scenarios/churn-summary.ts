@@ -19,11 +19,9 @@ export interface ChurnReplica {
   /** From the start event to the app's "listening" log line: the app's own boot time. */
   readonly bootMs: number | undefined;
   /**
-   * From the moment it listened (ready) to the moment it got its first
-   * request: when its first response arrived, less the app's fixed delay.
-   * Not the client's send time: a request held while no replica was ready
-   * was sent long before any new replica listened. Undefined when it never
-   * served or its log was not read.
+   * From the moment it listened (ready) to the moment its first request
+   * reached it, both from its own log. Undefined when it never served or its
+   * log was not read.
    */
   readonly readyToFirstRequestMs: number | undefined;
   readonly startToFirstRequestMs: number | undefined;
@@ -33,21 +31,24 @@ export interface ChurnReplica {
 const minus = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined ? undefined : a - b;
 
+/** When each replica's app listened and got its first request (its log lines), by short container ID. */
+export interface AppLogTimes {
+  readonly listeningAt: ReadonlyMap<string, number>;
+  readonly firstRequestAt: ReadonlyMap<string, number>;
+}
+
 /**
  * Pure: per replica created during the load, how soon it got traffic. Only
  * containers with a `create` event count: one that was there before and is
  * restarted (`docker compose restart`) is not new, and its log still holds its
- * first boot's "listening" line. `appDelayMs` is how long the app takes to
- * answer. Start events and log lines carry Docker's clock, response times the
- * load generator's: both are this host's wall clock.
+ * first boot's lines. Start events and log lines carry Docker's clock.
  */
 export function newReplicaLatencies(
   events: readonly RecordedEvent[],
-  listeningAt: ReadonlyMap<string, number>,
+  logs: AppLogTimes,
   tallies: Readonly<Record<string, ReplicaTally>>,
   loadStartedAt: number,
   service: string,
-  appDelayMs: number,
 ): ChurnReplica[] {
   const created = new Set<string>();
   const starts = new Map<string, number>();
@@ -59,8 +60,8 @@ export function newReplicaLatencies(
   }
   return [...starts].map(([replica, startedAt]) => {
     const tally = tallies[replica];
-    const listening = listeningAt.get(replica);
-    const firstRequest = tally === undefined ? undefined : tally.firstDoneAt - appDelayMs;
+    const listening = logs.listeningAt.get(replica);
+    const firstRequest = logs.firstRequestAt.get(replica);
     return {
       replica,
       startedAtMs: startedAt - loadStartedAt,

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext } from '../context';
 import { capture, ComposeStack, type ContainerFacts } from '../docker/compose-stack';
 import { EventRecorder, type RecordedEvent } from '../docker/event-recorder';
-import { ListeningWatcher } from '../docker/listening-watcher';
+import { AppLogWatcher } from '../docker/app-log-watcher';
 import { APP_SERVICE, balancerService, churnStack, DISCOVERY_FED_BALANCER, type ComposeDocument } from '../docker/stack-file';
 import { waitUntil } from '../host/host-process';
 import { QuietCheck } from '../host/quiet-check';
@@ -82,7 +82,7 @@ export async function runChurn(ctx: BenchContext): Promise<ChurnResult> {
     await stack.up({ [APP_SERVICE]: 2 });
     const lb = await readyBalancer(ctx, stack, balancerService(STRATEGY), 2);
     const fed = await readyBalancer(ctx, stack, DISCOVERY_FED_BALANCER, 2);
-    const watcher = new ListeningWatcher(ctx.cleanup);
+    const watcher = new AppLogWatcher(ctx.cleanup);
     const recorder = new EventRecorder(stack.project, ctx.cleanup, (event) => {
       if (event.action === 'start' && event.service === APP_SERVICE) watcher.watch(event.id);
     });
@@ -147,7 +147,7 @@ export async function runChurn(ctx: BenchContext): Promise<ChurnResult> {
       errorCodes: result.errorCodes,
       steps: steps.map((s) => ({ ...s, atMs: Math.round(s.atMs - result.startedAt) })),
       phases: churnPhases(result.phases, holdEpisodes(socketLog), result.startedAt),
-      replicas: newReplicaLatencies(recorder.events, watcher.listeningAt, result.replicas, result.startedAt, APP_SERVICE, DELAY_MS),
+      replicas: newReplicaLatencies(recorder.events, watcher, result.replicas, result.startedAt, APP_SERVICE),
       events: recorder.events.map((e) => ({ ...e, atMs: Math.round(e.atMs - result.startedAt) })),
       drains: [
         { layout: 'socket (the balancer reads Docker itself)', balancer: balancerService(STRATEGY), delays: killToDrain(recorder.events, socketLog) },

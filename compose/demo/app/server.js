@@ -123,6 +123,8 @@ const server = http.createServer(async (req, res) => {
     return interop[url.pathname](res, url);
   }
   stats.requests++;
+  // Once: the bench times a new replica's first request from its own log, on the clock of its "listening" line.
+  if (stats.requests === 1) console.log(JSON.stringify({ msg: 'first request', replica }));
   const id = req.headers['x-request-id'];
   if (id) stats.seen[id] = (stats.seen[id] || 0) + 1;
   // Synchronous: the line must be on disk even if the process is killed right after.

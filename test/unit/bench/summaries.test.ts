@@ -149,14 +149,15 @@ describe('newReplicaLatencies', () => {
     { atMs: 10_200, id: 'bbbbbbbbbbbb0000', action: 'start', service: 'web' },
     { atMs: 10_300, id: 'cccccccccccc0000', action: 'start', service: 'lb' },
   ];
-  const listening = new Map([
+  const listeningAt = new Map([
     ['aaaaaaaaaaaa', 10_150],
     ['bbbbbbbbbbbb', 10_260],
   ]);
-  const tallies = { aaaaaaaaaaaa: { count: 5, firstSentAt: 10_170, firstDoneAt: 10_270 } };
+  const logs = { listeningAt, firstRequestAt: new Map([['aaaaaaaaaaaa', 10_170]]) };
+  const tallies = { aaaaaaaaaaaa: { count: 5 } };
 
   it('measures boot, ready -> first request and start -> first request per started replica of the service', () => {
-    expect(newReplicaLatencies(events, listening, tallies, 9_000, 'web', 100)).toEqual([
+    expect(newReplicaLatencies(events, logs, tallies, 9_000, 'web')).toEqual([
       { replica: 'aaaaaaaaaaaa', startedAtMs: 1_100, bootMs: 50, readyToFirstRequestMs: 20, startToFirstRequestMs: 70, requests: 5 },
       {
         replica: 'bbbbbbbbbbbb',
@@ -171,14 +172,13 @@ describe('newReplicaLatencies', () => {
 
   it('leaves out a container that was there before the load and restarted: its log holds its first boot', () => {
     const restarted = [...events, { atMs: 10_400, id: 'dddddddddddd0000', action: 'start', service: 'web' }];
-    const old = new Map([...listening, ['dddddddddddd', 1_000]]);
-    expect(newReplicaLatencies(restarted, old, tallies, 9_000, 'web', 100).map((r) => r.replica)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+    const old = { ...logs, listeningAt: new Map([...listeningAt, ['dddddddddddd', 1_000]]) };
+    expect(newReplicaLatencies(restarted, old, tallies, 9_000, 'web').map((r) => r.replica)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
   });
 
-  it('times the first request from its response, not from when a held request was sent', () => {
-    // Sent 2 s before the replica listened (held by the balancer), answered 100 ms after it got it.
-    const held = { aaaaaaaaaaaa: { count: 1, firstSentAt: 8_150, firstDoneAt: 10_280 } };
-    const [a] = newReplicaLatencies(events, listening, held, 9_000, 'web', 100);
+  it("times the first request by the replica's own log, not by when a held request was sent or answered", () => {
+    // A request held by the balancer was sent before the replica listened, and answered well after.
+    const [a] = newReplicaLatencies(events, { ...logs, firstRequestAt: new Map([['aaaaaaaaaaaa', 10_180]]) }, tallies, 9_000, 'web');
     expect(a).toMatchObject({ readyToFirstRequestMs: 30, startToFirstRequestMs: 80 });
   });
 });

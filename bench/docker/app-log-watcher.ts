@@ -16,18 +16,21 @@ export function parseTimestampedLine(line: string): { readonly atMs: number; rea
   return { atMs: whole + fraction, text: match[3] ?? '' };
 }
 
-/** The demo app's line once its server listens (compose/demo/app/server.js). */
+/** The demo app's lines once its server listens and when its first request arrives (compose/demo/app/server.js). */
 const LISTENING = /"msg":"listening"/;
+const FIRST_REQUEST = /"msg":"first request"/;
 const GIVE_UP_MS = 20_000;
 
 /**
- * When each new replica's app started listening: the moment it could first
- * serve, read from its own log line. A start event comes before that (Node
- * still has to boot), so "how soon did it get traffic" is measured from here.
+ * When each new replica's app started listening (the moment it could first
+ * serve) and when its first request reached it, both read from its own log
+ * lines with Docker's timestamps: one clock, and nothing of the request's own
+ * time (a held request was sent long before) or of the answer's.
  */
-export class ListeningWatcher {
+export class AppLogWatcher {
   /** Short container ID -> epoch ms. */
   readonly listeningAt = new Map<string, number>();
+  readonly firstRequestAt = new Map<string, number>();
   private readonly followers = new Set<ChildProcess>();
   private readonly watched = new Set<string>();
   private readonly forget: () => void;
@@ -36,7 +39,10 @@ export class ListeningWatcher {
     this.forget = cleanup.add('docker logs followers', async () => this.stop());
   }
 
-  /** Follows a container's log from its start; a container already followed (restarted) is not followed again. */
+  /**
+   * Follows a container's log from its start until both lines are there; a container already followed
+   * (restarted) is not followed again.
+   */
   watch(containerId: string): void {
     if (this.watched.has(containerId)) return;
     this.watched.add(containerId);
@@ -48,11 +54,13 @@ export class ListeningWatcher {
       this.followers.delete(child);
     };
     const timer = setTimeout(done, GIVE_UP_MS);
+    const id = containerId.slice(0, 12);
     createInterface({ input: child.stdout }).on('line', (line) => {
       const parsed = parseTimestampedLine(line);
-      if (parsed === undefined || !LISTENING.test(parsed.text)) return;
-      this.listeningAt.set(containerId.slice(0, 12), parsed.atMs);
-      done();
+      if (parsed === undefined) return;
+      if (LISTENING.test(parsed.text)) this.listeningAt.set(id, parsed.atMs);
+      else if (FIRST_REQUEST.test(parsed.text)) this.firstRequestAt.set(id, parsed.atMs);
+      if (this.listeningAt.has(id) && this.firstRequestAt.has(id)) done();
     });
     child.on('exit', () => {
       clearTimeout(timer);
