@@ -76,12 +76,12 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   services: {
     env: 'LB_SERVICE',
     flag: '--service <names>',
-    help: 'Compose service to balance (required); several, comma-separated, are routed by their compose-lb.host and compose-lb.path-prefix labels',
+    help: 'Compose service to balance (required); several, comma-separated, are routed by their compose-lb.* labels',
   },
   discoveryUrl: {
     env: 'LB_DISCOVERY_URL',
     flag: '--discovery-url <url>',
-    help: 'read replicas from compose-lb discover at this URL (e.g. http://lb-discovery:8082) instead of the Docker socket',
+    help: 'read replicas from compose-lb discover at this URL instead of the Docker socket',
   },
   project: {
     env: 'LB_PROJECT',
@@ -120,25 +120,25 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   strategy: {
     env: 'LB_STRATEGY',
     flag: '--strategy <name>',
-    help: `${STRATEGIES.join(' | ')} (p2c: the faster of two random replicas, by latency and requests in flight)`,
+    help: `${STRATEGIES.join(' | ')} (p2c: the faster of two random replicas)`,
     default: 'round-robin',
   },
   sticky: {
     env: 'LB_STICKY',
     flag: '--sticky <mode>',
-    help: 'cookie: a signed cookie (clb-SERVICE) keeps a client on one replica while it is ready; none: no stickiness',
+    help: 'cookie: a signed cookie (clb-SERVICE) keeps a client on one replica while it is ready',
     default: 'none',
   },
   stickySecret: {
     env: 'LB_STICKY_SECRET',
     flag: '--sticky-secret <text>',
-    help: 'key that signs sticky cookies; set the same on every balancer of a service (default: random, so cookies end with a restart)',
+    help: 'key signing sticky cookies, the same on every balancer (default: random per start)',
     default: '',
   },
   slowStart: {
     env: 'LB_SLOW_START',
     flag: '--slow-start <duration>',
-    help: "a replica that becomes ready ramps up to its full share of requests over this long; 0 is off",
+    help: 'a replica new in rotation ramps up to its full share over this long; 0 is off',
     default: '0',
   },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', help: LOG_LEVELS.join(' | '), default: 'info' },
@@ -170,7 +170,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   retries: {
     env: 'LB_RETRIES',
     flag: '--retries <n>',
-    help: 'extra attempts on other replicas after a connection broke before the response (idempotent requests); refused connections are always tried on the others',
+    help: 'extra tries elsewhere of an idempotent request whose connection broke (refused ones are always retried)',
     default: '2',
   },
   shutdownTimeout: {
@@ -224,7 +224,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   maxConnsPerReplica: {
     env: 'LB_MAX_CONNS_PER_REPLICA',
     flag: '--max-conns-per-replica <n>',
-    help: 'connections to one replica at once, 0 for no limit; requests over it wait in a queue',
+    help: 'connections to one replica at once (0: no limit); more requests wait in a queue',
     default: '0',
   },
   ejectAfter: {
@@ -248,7 +248,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   healthPath: {
     env: 'LB_HEALTH_PATH',
     flag: '--health-path <path>',
-    help: "probe this HTTP path on every replica (a replica's label compose-lb.health-path overrides it); failing replicas get no traffic",
+    help: 'HTTP path probed on every replica (label compose-lb.health-path overrides it); failing replicas get no traffic',
   },
   healthInterval: {
     env: 'LB_HEALTH_INTERVAL',
@@ -265,13 +265,13 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   holdTimeout: {
     env: 'LB_HOLD_TIMEOUT',
     flag: '--hold-timeout <duration>',
-    help: 'when no replica is ready (all restarting), requests wait this long for one before a 503; 0 answers 503 at once',
+    help: 'with no replica ready, requests wait this long for one, then get 503 (0: at once)',
     default: '30s',
   },
   uploadTimeout: {
     env: 'LB_UPLOAD_TIMEOUT',
     flag: '--upload-timeout <duration>',
-    help: "a client that sends no request-body byte for this long gets 408, and the replica's connection is freed",
+    help: 'a client that sends no request-body byte for this long gets 408',
     default: '10s',
   },
 };
