@@ -70,7 +70,8 @@ describeDocker('replicas that die or get signals', (flavor) => {
 });
 
 describeDocker('a service with no replicas', (flavor) => {
-  const project = new ComposeProject(flavor, join(FIXTURES, 'balanced.yaml'), fixtureEnv());
+  // Requests are held for a replica this long before the 503 (30 s by default).
+  const project = new ComposeProject(flavor, join(FIXTURES, 'balanced.yaml'), fixtureEnv({ LB_HOLD_TIMEOUT: '1s' }));
 
   afterAll(async () => {
     await project.down();
@@ -82,7 +83,7 @@ describeDocker('a service with no replicas', (flavor) => {
     await waitFor('the balancer to listen', async () => (await lb.replicas()).replicas.length === 0);
     const empty = await get(`${lb.url}/`);
     expect(empty.status).toBe(503);
-    expect(empty.body).toContain('"web"');
+    expect(empty.body).toBe('no replica of service "web" became available in time\n');
 
     await project.up({ web: 1 });
     await lb.waitForReady(1);
