@@ -3,6 +3,7 @@ import { ComposeStack } from '../docker/compose-stack';
 import { routedHost, routedServices, routingStack } from '../docker/stack-file';
 import { startBalancerOnHost } from '../host/proxies';
 import { summarizeOverhead, type OverheadRow, type OverheadRun } from './overhead-summary';
+import { measureRouterCost, type RouterCost } from './router-cost';
 import { interleavedRounds, type Endpoint } from './rounds';
 
 export interface RoutingResult {
@@ -14,6 +15,8 @@ export interface RoutingResult {
   /** One rule first, then many. */
   readonly rows: readonly OverheadRow[];
   readonly runs: readonly OverheadRun[];
+  /** The router alone, in a loop (the bench process, after the rounds). */
+  readonly router: RouterCost;
 }
 
 /**
@@ -65,6 +68,7 @@ export async function runRouting(ctx: BenchContext): Promise<RoutingResult> {
       rounds: plan.rounds,
       rows: summarizeOverhead(targets, runs),
       runs,
+      router: measureRouterCost(services.map(routedHost)),
     };
   } finally {
     await ctx.cleanup.runAll((line) => ctx.progress.log(line));

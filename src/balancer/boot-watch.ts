@@ -70,7 +70,7 @@ export class BootWatch<R extends BackendResources> {
           warned = true;
           log.warn(
             { replica: backend.replica.name, address: `${host}:${port}`, why: failure, waitedMs: Math.round(waited) },
-            'replica does not accept connections yet: is it listening on this port (LB_TARGET_PORT)?',
+            'replica does not accept connections yet: does it listen on this port (LB_TARGET_PORT), and can the balancer reach it?',
           );
         }
         await pause(delay);

@@ -1,4 +1,5 @@
 import { LatencyHistogram } from '../../../bench/latency-histogram';
+import { measureRouterCost } from '../../../bench/scenarios/router-cost';
 import { median, ratio, slope } from '../../../bench/stats';
 
 describe('LatencyHistogram', () => {
@@ -69,5 +70,13 @@ describe('slope', () => {
     expect(slope([])).toBe(0);
     expect(slope([[1, 5]])).toBe(0);
     expect(slope([[2, 5], [2, 9]])).toBe(0);
+  });
+});
+
+describe('measureRouterCost', () => {
+  it('times the production router matching the last host, with one rule and with all of them', () => {
+    const cost = measureRouterCost(['r1.bench.test', 'r2.bench.test', 'r3.bench.test'], 1_000);
+    expect(cost.matches).toBe(1_000);
+    for (const ns of [cost.oneRuleNs, cost.manyRulesNs]) expect(ns).toBeGreaterThan(0);
   });
 });

@@ -126,6 +126,7 @@ export function sampleResults(): BenchResults {
         ],
         routingRuns,
       ),
+      router: { matches: 2_000_000, oneRuleNs: 60, manyRulesNs: 250 },
     },
     scaling: {
       replicaCounts: [1, 2, 4],
