@@ -9,3 +9,4 @@ export const BALANCER_BUNDLE = join(ROOT, 'dist', 'compose-lb.js');
 const PROXIES = join(ROOT, 'test', 'fixtures', 'proxies');
 export const PLAIN_PROXY_SCRIPT = join(PROXIES, 'plain-http-proxy.js');
 export const UNDICI_PROXY_SCRIPT = join(PROXIES, 'plain-undici-proxy.js');
+export const TCP_RELAY_SCRIPT = join(PROXIES, 'plain-tcp-relay.js');

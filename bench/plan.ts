@@ -72,8 +72,8 @@ export interface BenchPlan {
 }
 
 export const FULL_PLAN: BenchPlan = {
-  overhead: { connections: 50, warmupSec: 3, durationSec: 10, rounds: 5, profileSec: 10, countSec: 5 },
-  routing: { rules: 20, connections: 50, warmupSec: 3, durationSec: 10, rounds: 5 },
+  overhead: { connections: 50, warmupSec: 3, durationSec: 2.5, rounds: 20, profileSec: 10, countSec: 5 },
+  routing: { rules: 20, connections: 50, warmupSec: 3, durationSec: 2.5, rounds: 20 },
   scaling: { replicaCounts: [1, 2, 4, 8, 16], connectionsPerReplica: 4, warmupSec: 2, durationSec: 10, delayMs: 100 },
   slowReplica: { replicas: 4, slowFactor: 5, delayMs: 10, connectionsPerReplica: 2, warmupSec: 3, durationSec: 15, changingSec: 24 },
   churn: { connections: 32, holdSec: 6, maxSec: 180 },

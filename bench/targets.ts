@@ -1,5 +1,5 @@
 import { STRATEGIES, type Strategy } from '../src/config';
-import { PLAIN_PROXY_SCRIPT, UNDICI_PROXY_SCRIPT } from './paths';
+import { PLAIN_PROXY_SCRIPT, TCP_RELAY_SCRIPT, UNDICI_PROXY_SCRIPT } from './paths';
 
 /** HAProxy's names for the two strategies compose-lb also has. */
 export const HAPROXY_BALANCES = ['roundrobin', 'leastconn'] as const;
@@ -11,13 +11,15 @@ export type ProxyMode = 'http' | 'tcp';
 export type Target =
   | { readonly kind: 'direct'; readonly id: string; readonly label: string }
   /** A minimal Node proxy from test/fixtures/proxies: a reference for what Node itself costs. */
-  | { readonly kind: 'script'; readonly id: string; readonly label: string; readonly script: string }
+  | { readonly kind: 'script'; readonly id: string; readonly label: string; readonly script: string; readonly mode: ProxyMode }
   | { readonly kind: 'haproxy'; readonly id: string; readonly label: string; readonly balance: HaproxyBalance; readonly mode: ProxyMode }
   | { readonly kind: 'compose-lb'; readonly id: string; readonly label: string; readonly strategy: Strategy; readonly mode: ProxyMode };
 
 const DIRECT: Target = { kind: 'direct', id: 'direct', label: 'direct (no proxy)' };
-const PLAIN: Target = { kind: 'script', id: 'plain-http-proxy', label: 'plain http-proxy script', script: PLAIN_PROXY_SCRIPT };
-const UNDICI: Target = { kind: 'script', id: 'plain-undici-proxy', label: 'plain undici proxy', script: UNDICI_PROXY_SCRIPT };
+const PLAIN: Target = { kind: 'script', id: 'plain-http-proxy', label: 'plain http-proxy script', script: PLAIN_PROXY_SCRIPT, mode: 'http' };
+const UNDICI: Target = { kind: 'script', id: 'plain-undici-proxy', label: 'plain undici proxy', script: UNDICI_PROXY_SCRIPT, mode: 'http' };
+/** What TCP mode is held to besides HAProxy: the leanest relay Node can do. */
+const RELAY: Target = { kind: 'script', id: 'plain-tcp-relay', label: 'plain Node TCP relay', script: TCP_RELAY_SCRIPT, mode: 'tcp' };
 
 const haproxy = (balance: HaproxyBalance, mode: ProxyMode = 'http'): Target => ({
   kind: 'haproxy',
@@ -47,6 +49,7 @@ export const OVERHEAD_TARGETS: readonly Target[] = [
   UNDICI,
   composeLb('round-robin'),
   haproxy('roundrobin', 'tcp'),
+  RELAY,
   composeLb('round-robin', 'tcp'),
 ];
 export const BALANCING_TARGETS: readonly Target[] = [...STRATEGIES.map((s) => composeLb(s)), ...HAPROXY_BALANCES.map((b) => haproxy(b))];
@@ -58,6 +61,7 @@ export const REFERENCE_IDS = {
   haproxyTcp: haproxy('roundrobin', 'tcp').id,
   plain: PLAIN.id,
   undici: UNDICI.id,
+  tcpRelay: RELAY.id,
   composeLb: composeLb('round-robin').id,
   composeLbTcp: composeLb('round-robin', 'tcp').id,
 } as const;

@@ -1,6 +1,6 @@
 import type { OverheadResult } from '../scenarios/overhead';
 import type { ProfiledProxy, ProfileResult } from '../scenarios/profile-proxies';
-import type { RoutingResult } from '../scenarios/routing';
+import { ROUTING_IDS, type RoutingResult } from '../scenarios/routing';
 import { ratio } from '../stats';
 import { fixed, int, latency, pct, signedPct, times } from './format';
 import type { Table } from './text-table';
@@ -27,7 +27,7 @@ export function overheadTable(r: OverheadResult): Table {
     ]),
     notes: [
       '× HAProxy: against the HAProxy doing the same work (mode http; mode tcp for the TCP rows). × plain, × undici: against the plain http-proxy script and the plain undici proxy (test/fixtures/proxies).',
-      'TCP rows: the same HTTP load through proxies that pipe bytes unread (LB_MODE=tcp; HAProxy mode tcp).',
+      'TCP rows: the same HTTP load through proxies that pipe bytes unread (LB_MODE=tcp; HAProxy mode tcp; the plain Node TCP relay, test/fixtures/proxies).',
       'load gen CPU: share of CPU 0 autocannon used; near 100 % the load generator, not the target, set the pace.',
       OTHERS_NOTE,
     ],
@@ -84,7 +84,7 @@ export function wireTable(r: OverheadResult): Table {
 }
 
 export function routingTable(r: RoutingResult): Table {
-  const [one] = r.rows;
+  const one = r.rows.find((row) => row.target === ROUTING_IDS.oneRule);
   return {
     title: `Routing: ${r.rules} host rules against 1, the request matching the last (Host: ${r.host}), ${r.connections} connections, ${r.rounds} interleaved rounds of ${r.durationSec} s (median)`,
     headers: ['Balancer', 'req/s', 'p50', 'p99', 'proxy CPU µs/req', 'req/s vs 1 rule', 'CPU/req vs 1 rule', "others' CPU", 'failures'],
@@ -100,7 +100,7 @@ export function routingTable(r: RoutingResult): Table {
       int(row.failures),
     ]),
     notes: [
-      'Both balancers run on the host, pinned to CPU 1 with the replica; the same request reaches the same replica through either.',
+      'The balancers run on the host, pinned to CPU 1 with the replica; the same request reaches the same replica through each. The A/A control is the 1-rule balancer again, in its own process: how far two identical processes differ in this run.',
       `The router alone (Router.match in a loop, ${int(r.router.matches)} matches, the request for the last host): ${fixed(r.router.oneRuleNs / 1000, 3)} µs with 1 rule, ${fixed(r.router.manyRulesNs / 1000, 3)} µs with ${r.rules}.`,
       OTHERS_NOTE,
     ],

@@ -78,6 +78,18 @@ function proxyMedian(runs: readonly OverheadRun[], pick: (usage: ProcessUsage) =
   return medianOf(runs.map((r) => perRequest(r.proxy === undefined ? undefined : pick(r.proxy), r.requests)));
 }
 
+/** `target`'s req/s over `reference`'s, round by round (rounds where both ran). */
+export function roundRatios(runs: readonly OverheadRun[], target: string, reference: string): number[] {
+  const ratios: number[] = [];
+  for (const run of runs) {
+    if (run.target !== target) continue;
+    const peer = runs.find((r) => r.target === reference && r.round === run.round);
+    const value = ratio(run.reqPerSec, peer?.reqPerSec);
+    if (value !== undefined) ratios.push(value);
+  }
+  return ratios;
+}
+
 export function summarizeOverhead(targets: readonly NamedTarget[], runs: readonly OverheadRun[]): OverheadRow[] {
   const rows = targets.map((target) => {
     const mine = runs.filter((r) => r.target === target.id);

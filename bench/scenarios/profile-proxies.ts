@@ -53,7 +53,8 @@ export async function profileProxies(ctx: BenchContext, fast: FastReplica, path:
     );
     const references: ProfiledProxy[] = [];
     for (const target of OVERHEAD_TARGETS) {
-      if (target.kind !== 'script') continue;
+      // The HTTP proxies only: their profiles sit side by side with compose-lb's HTTP path.
+      if (target.kind !== 'script' || target.mode !== 'http') continue;
       const start = (nodeArgs: readonly string[]): Promise<HostProxy> =>
         startScriptProxy(target.script, `${replica.ip}:80`, ctx.cleanup, ['--import', EXIT_ON_SIGTERM, ...nodeArgs]);
       references.push(await profileOne(ctx, target.id, path, dir, () => undefined, start));

@@ -12,12 +12,15 @@ export interface RoutingResult {
   readonly connections: number;
   readonly durationSec: number;
   readonly rounds: number;
-  /** One rule first, then many. */
+  /** One rule, many rules, then one rule again in a second process (ROUTING_IDS). */
   readonly rows: readonly OverheadRow[];
   readonly runs: readonly OverheadRun[];
   /** The router alone, in a loop (the bench process, after the rounds). */
   readonly router: RouterCost;
 }
+
+/** The three balancers of the routing scenario. */
+export const ROUTING_IDS = { oneRule: 'one-rule', manyRules: 'many-rules', control: 'one-rule-again' } as const;
 
 /**
  * What routing costs: `rules` services, each one fast replica routed by its
@@ -26,7 +29,9 @@ export interface RoutingResult {
  * (every rule, in LB_SERVICE order, so a request for the last host is tried
  * against every rule before it matches). The same request (Host of the last
  * service, /fast) goes to the same replica through both: what differs is the
- * router's work. Interleaved rounds as in overhead.
+ * router's work. A third process, the same as the first, is the A/A control:
+ * how far two identical balancers differ here, which sizes what a comparison of
+ * two processes can resolve. Interleaved rounds as in overhead.
  */
 export async function runRouting(ctx: BenchContext): Promise<RoutingResult> {
   const plan = ctx.plan.routing;
@@ -41,8 +46,9 @@ export async function runRouting(ctx: BenchContext): Promise<RoutingResult> {
     const start = (routed: readonly string[]) =>
       startBalancerOnHost({ project: stack.project, network: stack.network, services: routed, replicas: 1, cleanup: ctx.cleanup });
     const targets = [
-      { id: 'one-rule', label: 'compose-lb, 1 host rule', balancer: await start([last]) },
-      { id: 'many-rules', label: `compose-lb, ${plan.rules} host rules (the last matches)`, balancer: await start(services) },
+      { id: ROUTING_IDS.oneRule, label: 'compose-lb, 1 host rule', balancer: await start([last]) },
+      { id: ROUTING_IDS.manyRules, label: `compose-lb, ${plan.rules} host rules (the last matches)`, balancer: await start(services) },
+      { id: ROUTING_IDS.control, label: 'compose-lb, 1 host rule, a second process (A/A control)', balancer: await start([last]) },
     ];
     const endpoint = (id: string): Endpoint => {
       const balancer = targets.find((t) => t.id === id)?.balancer;

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../../../bench/latency-histogram';
 import { measureRouterCost } from '../../../bench/scenarios/router-cost';
-import { median, ratio, slope } from '../../../bench/stats';
+import { median, quantile, ratio, slope } from '../../../bench/stats';
 
 describe('LatencyHistogram', () => {
   it('gives percentiles within its 1 % bucket width', () => {
@@ -57,6 +57,18 @@ describe('median and ratio', () => {
     expect(ratio(undefined, 2)).toBeUndefined();
     expect(ratio(1, Number.NaN)).toBeUndefined();
     expect(ratio(3, 2)).toBe(1.5);
+  });
+});
+
+describe('quantile', () => {
+  it('interpolates between the nearest values, whatever their order, and agrees with the median', () => {
+    const values = [40, 10, 30, 20, 50];
+    expect(quantile(values, 0.25)).toBe(20);
+    expect(quantile(values, 0.75)).toBe(40);
+    expect(quantile([10, 20], 0.25)).toBe(12.5);
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(median([4, 1, 3, 2]));
+    expect(quantile([7], 0.9)).toBe(7);
+    expect(quantile([], 0.5)).toBeNaN();
   });
 });
 

@@ -76,10 +76,11 @@ export function sampleResults(): BenchResults {
     overheadRun('plain-undici-proxy', 14_000, 7_000),
     overheadRun('compose-lb-round-robin', 12_000, 9_000),
     overheadRun('haproxy-tcp', 40_000, 3_000),
+    overheadRun('plain-tcp-relay', 34_000, 3_200),
     overheadRun('compose-lb-tcp', 38_000, 3_500),
   ];
   const rows = summarizeOverhead(OVERHEAD_TARGETS, runs);
-  const routingRuns = [overheadRun('one-rule', 12_000, 9_000), overheadRun('many-rules', 11_760, 9_100)];
+  const routingRuns = [overheadRun('one-rule', 12_000, 9_000), overheadRun('many-rules', 11_760, 9_100), overheadRun('one-rule-again', 11_400, 9_050)];
   return {
     date: '2026-11-27T06:00:00.000Z',
     command: 'npm run bench -- --profile --readme',
@@ -123,6 +124,7 @@ export function sampleResults(): BenchResults {
         [
           { id: 'one-rule', label: 'compose-lb, 1 host rule' },
           { id: 'many-rules', label: 'compose-lb, 20 host rules' },
+          { id: 'one-rule-again', label: 'compose-lb, 1 host rule, a second process (A/A control)' },
         ],
         routingRuns,
       ),

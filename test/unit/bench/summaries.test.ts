@@ -74,16 +74,18 @@ describe('summarizeOverhead', () => {
     expect(row('direct')?.proxyPerReplicaCpu).toBeUndefined();
   });
 
-  it('holds a TCP-mode target against HAProxy in mode tcp, and every target against the plain undici proxy', () => {
+  it('holds a TCP-mode target (the Node relay too) against HAProxy in mode tcp, and every target against the plain undici proxy', () => {
     const tcpRuns = [
       ...runs,
       run('plain-undici-proxy', 1, 12_000),
       run('haproxy-tcp', 1, 40_000, { p99Us: 1000 }),
+      run('plain-tcp-relay', 1, 32_000),
       run('compose-lb-tcp', 1, 36_000, { p99Us: 1500 }),
     ];
     const all = summarizeOverhead(OVERHEAD_TARGETS, tcpRuns);
     const tcp = all.find((r) => r.target === 'compose-lb-tcp');
     expect(tcp?.vsHaproxy).toBeCloseTo(0.9, 5);
+    expect(all.find((r) => r.target === 'plain-tcp-relay')?.vsHaproxy).toBeCloseTo(0.8, 5);
     expect(tcp?.p99VsHaproxy).toBeCloseTo(1.5, 5);
     expect(all.find((r) => r.target === 'compose-lb-round-robin')?.vsUndici).toBeCloseTo(15 / 12, 5);
   });
