@@ -5,6 +5,7 @@ import type { Picker } from '../balancer/picker';
 import type { ReplicaSet } from '../balancer/replica-set';
 import type { DeadlineList, Timed } from '../proxy/deadlines';
 import type { HoldQueue } from '../proxy/hold-queue';
+import { writeAtTurnEnd } from '../proxy/turn-end-writes';
 import type { TcpReplica } from './tcp-replica';
 
 /** What every connection to one TCP service shares. */
@@ -16,6 +17,19 @@ export interface TcpContext {
   /** Connecting to a replica. */
   readonly connect: DeadlineList<TcpConnection>;
   readonly log: Logger;
+}
+
+/**
+ * The client's bytes to the replica, as `pipe` would send them (the same
+ * backpressure, and the client's end passed on) but written at the end of the
+ * event-loop turn, with the other writes to replicas (turn-end-writes.ts).
+ */
+function relayToReplica(client: Socket, upstream: Socket): void {
+  client.on('data', (data: Buffer) => {
+    if (!writeAtTurnEnd(upstream, data)) client.pause();
+  });
+  upstream.on('drain', () => client.resume());
+  client.once('end', () => upstream.end());
 }
 
 /**
@@ -119,7 +133,7 @@ export class TcpConnection implements Timed {
     upstream.on('error', () => this.client.destroy());
     upstream.once('close', () => this.client.destroy());
     // Half-closes pass through (allowHalfOpen on both sides), as a protocol may need them.
-    this.client.pipe(upstream);
+    relayToReplica(this.client, upstream);
     upstream.pipe(this.client);
     this.client.resume();
   }

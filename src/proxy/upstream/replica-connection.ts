@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { UpstreamClosedError } from '../../errors';
+import { writeAtTurnEnd } from '../turn-end-writes';
 import type { ResponseHead, RequestFacts } from './response-head';
 import { ResponseReader, type ResponseSink } from './response-reader';
 
@@ -88,7 +89,8 @@ export class ReplicaConnection implements ResponseSink {
 
   /**
    * The whole request in one write, so the replica's TCP stack holds all of it or none of it; the
-   * request is then complete. Returns its size in bytes.
+   * request is then complete. It goes out at the end of this event-loop turn, with the others of
+   * the turn (turn-end-writes.ts). Returns its size in bytes.
    */
   sendWhole(head: string, body: Buffer | undefined, chunked: boolean): number {
     const headBytes = Buffer.from(head, 'latin1');
@@ -101,7 +103,7 @@ export class ReplicaConnection implements ResponseSink {
     } else {
       bytes = Buffer.concat([headBytes, body]);
     }
-    this.socket.write(bytes);
+    writeAtTurnEnd(this.socket, bytes);
     this.requestSent = true;
     return bytes.length;
   }

@@ -72,6 +72,55 @@ describe('TCP mode', () => {
     expect(answers).toEqual(['a:PING 0', 'b:PING 1', 'a:PING 2', 'b:PING 3']);
   });
 
+  it("passes the client's half-close on, and the replica's answer still comes back", async () => {
+    // A replica that answers only once the client has said all it will (as some protocols do).
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (data: Buffer) => chunks.push(data));
+      socket.on('end', () => socket.end(`got ${Buffer.concat(chunks).length} bytes\n`));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { service, port } = await tcpBalancer();
+    service.apply([localReplica((server.address() as AddressInfo).port)], 'test');
+    await accepting(service);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.end('x'.repeat(1000)));
+      let text = '';
+      socket.on('data', (data: Buffer) => (text += data.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toBe('got 1000 bytes\n');
+  });
+
+  it('relays many megabytes each way intact to a replica that reads slowly', async () => {
+    const size = 16 * 1024 * 1024;
+    const upload = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) upload[i] = (i * 7 + (i >> 12)) & 0xff;
+    // The replica stops reading for a while at the start, so the balancer's writes to it back up.
+    const server = createServer((socket) => {
+      socket.pause();
+      setTimeout(() => socket.resume(), 200);
+      socket.on('data', (data: Buffer) => socket.write(data));
+      socket.on('end', () => socket.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { service, port } = await tcpBalancer();
+    service.apply([localReplica((server.address() as AddressInfo).port)], 'test');
+    await accepting(service);
+    const echoed = await new Promise<Buffer>((resolve, reject) => {
+      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.end(upload));
+      const chunks: Buffer[] = [];
+      socket.on('data', (data: Buffer) => chunks.push(data));
+      socket.on('end', () => resolve(Buffer.concat(chunks)));
+      socket.on('error', reject);
+    });
+    expect(echoed.length).toBe(size);
+    expect(echoed.equals(upload)).toBe(true);
+  });
+
   it('tries another replica when one refuses the connection (nothing was sent yet)', async () => {
     const [crashed, good] = [await lineServer('crashed'), await lineServer('good')];
     cleanups.push(good.close);
