@@ -81,7 +81,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   discoveryUrl: {
     env: 'LB_DISCOVERY_URL',
     flag: '--discovery-url <url>',
-    help: 'read replicas from compose-lb discover at this URL instead of the Docker socket',
+    help: 'read replicas from compose-lb discover at this URL, not the Docker socket',
   },
   project: {
     env: 'LB_PROJECT',
@@ -126,19 +126,19 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   sticky: {
     env: 'LB_STICKY',
     flag: '--sticky <mode>',
-    help: 'cookie: a signed cookie (clb-SERVICE) keeps a client on one replica while it is ready',
+    help: 'cookie: a signed cookie (clb-SERVICE) keeps a client on one ready replica',
     default: 'none',
   },
   stickySecret: {
     env: 'LB_STICKY_SECRET',
     flag: '--sticky-secret <text>',
-    help: 'key signing sticky cookies, the same on every balancer (default: random per start)',
+    help: 'key signing sticky cookies, the same on every balancer (default: random)',
     default: '',
   },
   slowStart: {
     env: 'LB_SLOW_START',
     flag: '--slow-start <duration>',
-    help: 'a replica new in rotation ramps up to its full share over this long; 0 is off',
+    help: 'a replica new in rotation ramps up to its full share over this long (0: off)',
     default: '0',
   },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', help: LOG_LEVELS.join(' | '), default: 'info' },
@@ -164,13 +164,13 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   upstreamIdleTimeout: {
     env: 'LB_UPSTREAM_IDLE_TIMEOUT',
     flag: '--upstream-idle-timeout <duration>',
-    help: "close idle keep-alive connections to replicas after (keep below the replicas' own, Node's is 5s)",
+    help: "close idle connections to replicas after (keep below the replicas' own; Node's is 5s)",
     default: '4s',
   },
   retries: {
     env: 'LB_RETRIES',
     flag: '--retries <n>',
-    help: 'extra tries elsewhere of an idempotent request whose connection broke (refused ones are always retried)',
+    help: 'extra tries of an idempotent request whose connection broke (refused ones: always)',
     default: '2',
   },
   shutdownTimeout: {
@@ -224,13 +224,13 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   maxConnsPerReplica: {
     env: 'LB_MAX_CONNS_PER_REPLICA',
     flag: '--max-conns-per-replica <n>',
-    help: 'connections to one replica at once (0: no limit); more requests wait in a queue',
+    help: 'connections to one replica at once (0: no limit); more requests queue',
     default: '0',
   },
   ejectAfter: {
     env: 'LB_EJECT_AFTER',
     flag: '--eject-after <n>',
-    help: 'failed connections in a row that take a replica out of rotation for a while',
+    help: 'failed connections in a row that eject a replica for a while',
     default: '3',
   },
   ejectTime: {
@@ -248,7 +248,7 @@ export const OPTIONS: { readonly [K in ConfigKey]: OptionDoc } = {
   healthPath: {
     env: 'LB_HEALTH_PATH',
     flag: '--health-path <path>',
-    help: 'HTTP path probed on every replica (label compose-lb.health-path overrides it); failing replicas get no traffic',
+    help: 'HTTP path probed on each replica (label compose-lb.health-path overrides); failing ones get no traffic',
   },
   healthInterval: {
     env: 'LB_HEALTH_INTERVAL',

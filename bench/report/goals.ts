@@ -28,19 +28,20 @@ interface Goal {
 const MIN_ROUNDS_FOR_SPREAD = 4;
 
 /**
- * A ratio of medians, with the middle half of the same ratio taken round by round: how far the
- * machine's slow stretches moved it within the run, so a verdict near the line can be read as one.
+ * A ratio of medians, with the interquartile range (IQR: the middle half) of the same ratio taken
+ * round by round: how far the machine's slow stretches moved it within the run, so a verdict near
+ * the line can be read as one.
  */
 function ratioWithSpread(value: number | undefined, runs: readonly OverheadRun[], target: string, reference: string): string {
   const spread = roundSpread(runs, target, reference);
-  return spread === undefined ? times(value) : `${times(value)} (rounds' middle half ${spread[0].toFixed(2)}–${spread[1].toFixed(2)})`;
+  return spread === undefined ? times(value) : `${times(value)} (rounds' IQR ${spread[0].toFixed(2)}–${spread[1].toFixed(2)})`;
 }
 
 /** The same as a change in per cent, for the routing comparisons. */
 function changeWithSpread(value: number | undefined, runs: readonly OverheadRun[], target: string, reference: string): string {
   const spread = roundSpread(runs, target, reference);
   const change = `${signedPct(value)} req/s`;
-  return spread === undefined ? change : `${change} (rounds' middle half ${signedPct(spread[0])} to ${signedPct(spread[1])})`;
+  return spread === undefined ? change : `${change} (rounds' IQR ${signedPct(spread[0])} to ${signedPct(spread[1])})`;
 }
 
 /** The first and third quartiles of `target`'s req/s over `reference`'s, round by round. */
@@ -102,7 +103,7 @@ function overheadGoals(r: NonNullable<BenchResults['overhead']>): Goal[] {
     goals.push({
       scenario: 'overhead, TCP',
       goal: `LB_MODE=tcp req/s ≥ ${g.tcpVsRelay}× the plain Node TCP relay`,
-      measured: `${ratioWithSpread(vsRelay, r.runs, tcp.target, relay.target)}; the relay: ${times(relay.vsHaproxy)} HAProxy mode tcp`,
+      measured: `${ratioWithSpread(vsRelay, r.runs, tcp.target, relay.target)}; relay: ${times(relay.vsHaproxy)} HAProxy tcp`,
       met: atLeast(vsRelay, g.tcpVsRelay),
     });
   }
@@ -132,7 +133,7 @@ function routingGoals(r: NonNullable<BenchResults['routing']>): Goal[] {
     },
     {
       scenario: 'routing',
-      goal: `A/A control: a second 1-rule balancer within ${ROUTING_MARGIN * 100} % of the first (else the run cannot resolve the first row)`,
+      goal: `A/A control: two identical 1-rule balancers within ${ROUTING_MARGIN * 100} % (else the first row is unresolved)`,
       measured: `${changeWithSpread(drift, r.runs, ROUTING_IDS.control, ROUTING_IDS.oneRule)}, ${signedPct(ratio(control?.proxyUsPerReq, one?.proxyUsPerReq))} CPU per request`,
       met: drift === undefined ? undefined : Math.abs(drift - 1) <= ROUTING_MARGIN,
     },

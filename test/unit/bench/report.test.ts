@@ -64,12 +64,12 @@ describe('goalsTable', () => {
       // Against HAProxy in mode tcp, not the HTTP one.
       'overhead, TCP: LB_MODE=tcp req/s ≥ 0.9× HAProxy mode tcp': ['0.95×', 'yes'],
       // 38,000 against the relay's 34,000; the relay's 34,000 against HAProxy tcp's 40,000.
-      'overhead, TCP: LB_MODE=tcp req/s ≥ 0.9× the plain Node TCP relay': ['1.12×; the relay: 0.85× HAProxy mode tcp', 'yes'],
+      'overhead, TCP: LB_MODE=tcp req/s ≥ 0.9× the plain Node TCP relay': ['1.12×; relay: 0.85× HAProxy tcp', 'yes'],
       'routing: 20 host rules (the last matching): req/s within 3 % of 1 rule': ['-2.0 % req/s, +2.0 % CPU per request', 'yes'],
       // (250 - 60) ns against the 33.3 µs a request costs with one rule.
       "routing: the router alone: 20 rules add under 3 % to a request's CPU": ['0.19 µs more per match, 0.57 % of 33.3 µs', 'yes'],
       // 11,400 against 12,000: two identical processes 5 % apart, more than the 3 % the first row asks to resolve.
-      'routing: A/A control: a second 1-rule balancer within 3 % of the first (else the run cannot resolve the first row)': [
+      'routing: A/A control: two identical 1-rule balancers within 3 % (else the first row is unresolved)': [
         '-5.0 % req/s, +5.3 % CPU per request',
         'NO',
       ],
@@ -102,7 +102,7 @@ describe('goalsTable', () => {
     const rows = summarizeOverhead(OVERHEAD_TARGETS, runs);
     const row = goalsTable({ ...results, overhead: { ...overhead, runs, rows } })?.rows.find(([, goal]) => goal === 'req/s ≥ 0.5× HAProxy');
     // The ratio of the medians (5,000 against 10,000), then the spread of the rounds' own ratios.
-    expect(row?.[2]).toBe("0.50× (rounds' middle half 0.40–0.60)");
+    expect(row?.[2]).toBe("0.50× (rounds' IQR 0.40–0.60)");
     // The sample's single round: nothing to spread.
     expect(goalsTable(results)?.rows.find(([, goal]) => goal === 'req/s ≥ 0.5× HAProxy')?.[2]).toBe('0.40×');
   });
