@@ -56,6 +56,25 @@ async function tcpBalancer(options: Record<string, string> = {}): Promise<{ serv
   return { service, port };
 }
 
+/**
+ * `server` as the only replica of a TCP balancer: a client sends `data` through it and half-closes,
+ * and this resolves with everything that came back before the replica's end.
+ */
+async function sendThrough(server: Server, data: Buffer): Promise<Buffer> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { service, port } = await tcpBalancer();
+  service.apply([localReplica((server.address() as AddressInfo).port)], 'test');
+  await accepting(service);
+  return new Promise<Buffer>((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.end(data));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
+  });
+}
+
 describe('TCP mode', () => {
   it('balances connections round-robin, passing bytes both ways unread', async () => {
     const [a, b] = [await lineServer('a'), await lineServer('b')];
@@ -79,19 +98,8 @@ describe('TCP mode', () => {
       socket.on('data', (data: Buffer) => chunks.push(data));
       socket.on('end', () => socket.end(`got ${Buffer.concat(chunks).length} bytes\n`));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const { service, port } = await tcpBalancer();
-    service.apply([localReplica((server.address() as AddressInfo).port)], 'test');
-    await accepting(service);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.end('x'.repeat(1000)));
-      let text = '';
-      socket.on('data', (data: Buffer) => (text += data.toString()));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
-    expect(answer).toBe('got 1000 bytes\n');
+    const answer = await sendThrough(server, Buffer.from('x'.repeat(1000)));
+    expect(answer.toString()).toBe('got 1000 bytes\n');
   });
 
   it('relays many megabytes each way intact to a replica that reads slowly', async () => {
@@ -105,18 +113,7 @@ describe('TCP mode', () => {
       socket.on('data', (data: Buffer) => socket.write(data));
       socket.on('end', () => socket.end());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const { service, port } = await tcpBalancer();
-    service.apply([localReplica((server.address() as AddressInfo).port)], 'test');
-    await accepting(service);
-    const echoed = await new Promise<Buffer>((resolve, reject) => {
-      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => socket.end(upload));
-      const chunks: Buffer[] = [];
-      socket.on('data', (data: Buffer) => chunks.push(data));
-      socket.on('end', () => resolve(Buffer.concat(chunks)));
-      socket.on('error', reject);
-    });
+    const echoed = await sendThrough(server, upload);
     expect(echoed.length).toBe(size);
     expect(echoed.equals(upload)).toBe(true);
   });
