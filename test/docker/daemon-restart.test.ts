@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { BalancerHandle, countByReplica } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
-import { describeDocker, inCi } from './support/env';
+import { describeDocker, describeSkippedUnless, inCi } from './support/env';
 import { run } from './support/exec';
 import { waitFor } from './support/wait';
 
@@ -15,7 +15,7 @@ const ROOT = join(__dirname, '..', '..');
  * running while the daemon is down (scripts/setup-docker.sh starts dockerd so).
  */
 const allowed = inCi() || process.env.COMPOSE_LB_RESTART_DOCKERD === '1';
-const describeRestart = allowed ? describeDocker : (name: string) => describe.skip(`${name} (set COMPOSE_LB_RESTART_DOCKERD=1)`, () => {});
+const describeRestart = allowed ? describeDocker : (name: string) => describeSkippedUnless('COMPOSE_LB_RESTART_DOCKERD', name);
 
 async function daemonUp(): Promise<boolean> {
   return run('docker', ['info'], { timeoutMs: 5_000 }).then(

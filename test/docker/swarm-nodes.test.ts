@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplicasDocument } from '../../src/admin/views';
 import { CLI, FIXTURES, fixtureEnv } from './support/compose';
-import { describeEngine, inCi } from './support/env';
+import { describeEngine, describeSkippedUnless, inCi } from './support/env';
 import { run } from './support/exec';
 import { startSwarmNodes, type SwarmNode, type SwarmNodes } from './support/swarm-nodes';
 import { underLoad } from './support/tagged-load';
@@ -16,7 +16,7 @@ jest.setTimeout(600_000);
  * in CI, or outside it when asked (COMPOSE_LB_SWARM_NODES=1), as it changes the host's network.
  */
 const allowed = inCi() || process.env.COMPOSE_LB_SWARM_NODES === '1';
-const describeNodes = allowed ? describeEngine : (name: string) => describe.skip(`${name} (set COMPOSE_LB_SWARM_NODES=1)`, () => {});
+const describeNodes = allowed ? describeEngine : (name: string) => describeSkippedUnless('COMPOSE_LB_SWARM_NODES', name);
 
 describeNodes('a swarm of two nodes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clb-swarm-nodes-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ReplicasDocument } from '../../src/admin/views';
 import { CLI, FIXTURES, fixtureEnv } from './support/compose';
 import { dockerdWith } from './support/daemon';
-import { describeEngine, inCi } from './support/env';
+import { describeEngine, describeSkippedUnless, inCi } from './support/env';
 import { run } from './support/exec';
 import { underLoad } from './support/tagged-load';
 import { waitFor } from './support/wait';
@@ -16,7 +16,7 @@ jest.setTimeout(600_000);
  * after): outside CI only when asked, as the daemon-restart test (COMPOSE_LB_RESTART_DOCKERD=1).
  */
 const allowed = inCi() || process.env.COMPOSE_LB_RESTART_DOCKERD === '1';
-const describeSwarm = allowed ? describeEngine : (name: string) => describe.skip(`${name} (set COMPOSE_LB_RESTART_DOCKERD=1)`, () => {});
+const describeSwarm = allowed ? describeEngine : (name: string) => describeSkippedUnless('COMPOSE_LB_RESTART_DOCKERD', name);
 
 async function swarmState(): Promise<string> {
   return (await run('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
