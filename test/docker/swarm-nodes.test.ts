@@ -82,7 +82,7 @@ describeNodes('a swarm of two nodes', () => {
       await ready(4);
       const image = `${fixtureEnv().APP_IMAGE}-two-nodes`;
       for (const node of [manager, worker]) await node.docker('tag', fixtureEnv().APP_IMAGE ?? '', image);
-      await manager.docker('service', 'update', '--detach=false', '--update-order', 'start-first', '--image', image, `${stack}_web`);
+      await manager.docker('service', 'update', '--detach=false', '--no-resolve-image', '--update-order', 'start-first', '--image', image, `${stack}_web`);
       await ready(4);
     });
     expect({ failed: result.failed, failures: result.failures, errors: result.errors }).toEqual({ failed: 0, failures: [], errors: [] });

@@ -72,8 +72,9 @@ export class ComposeProject {
 
   /** `http://127.0.0.1:PORT` where the service's container port is published. */
   async publishedUrl(service: string, port: number): Promise<string> {
-    const { stdout } = await this.compose(['port', service, String(port)]);
-    const hostPort = stdout.trim().split(':').pop();
+    // `docker port`, not `compose port`: the same answer without starting Compose v1's Python.
+    const { stdout } = await run('docker', ['port', await this.oneContainer(service), `${port}/tcp`]);
+    const hostPort = stdout.trim().split('\n')[0]?.split(':').pop();
     if (!hostPort) throw new Error(`${service}:${port} is not published`);
     return `http://127.0.0.1:${hostPort}`;
   }
