@@ -16,6 +16,15 @@ export function parseTimestampedLine(line: string): { readonly atMs: number; rea
   return { atMs: whole + fraction, text: match[3] ?? '' };
 }
 
+/**
+ * When a line of the demo app says it was written (its `at`, the host's clock in epoch ms); else
+ * Docker's stamp, which is when Docker read the line: tens of milliseconds late on a busy host. Pure.
+ */
+export function lineTime(line: { readonly atMs: number; readonly text: string }): number {
+  const own = /"at":(\d+(?:\.\d+)?)/.exec(line.text)?.[1];
+  return own === undefined ? line.atMs : Number(own);
+}
+
 /** The demo app's lines once its server listens and when its first request arrives (compose/demo/app/server.js). */
 const LISTENING = /"msg":"listening"/;
 const FIRST_REQUEST = /"msg":"first request"/;
@@ -23,9 +32,9 @@ const GIVE_UP_MS = 20_000;
 
 /**
  * When each new replica's app started listening (the moment it could first
- * serve) and when its first request reached it, both read from its own log
- * lines with Docker's timestamps: one clock, and nothing of the request's own
- * time (a held request was sent long before) or of the answer's.
+ * serve) and when its first request reached it, both as its own log lines say:
+ * one clock, and nothing of the request's own time (a held request was sent
+ * long before) or of the answer's.
  */
 export class AppLogWatcher {
   /** Short container ID -> epoch ms. */
@@ -58,8 +67,8 @@ export class AppLogWatcher {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const parsed = parseTimestampedLine(line);
       if (parsed === undefined) return;
-      if (LISTENING.test(parsed.text)) this.listeningAt.set(id, parsed.atMs);
-      else if (FIRST_REQUEST.test(parsed.text)) this.firstRequestAt.set(id, parsed.atMs);
+      if (LISTENING.test(parsed.text)) this.listeningAt.set(id, lineTime(parsed));
+      else if (FIRST_REQUEST.test(parsed.text)) this.firstRequestAt.set(id, lineTime(parsed));
       if (this.listeningAt.has(id) && this.firstRequestAt.has(id)) done();
     });
     child.on('exit', () => {

@@ -86,18 +86,21 @@ function drainTable(r: ChurnResult): Table {
 function replicasTable(r: ChurnResult): Table {
   return {
     title: 'New replicas: how soon they got traffic',
-    headers: ['Replica', 'Started at', 'Start -> listening', 'Listening -> first request', 'Start -> first request', 'Requests served'],
+    headers: ['Replica', 'Started at', 'Start -> listening', 'Listening -> in rotation', 'Listening -> first request', 'Start -> first request', 'Requests served'],
     rows: r.replicas.map((x) => [
       x.replica,
       ms(x.startedAtMs),
       ms(x.bootMs),
+      ms(x.readyToRotationMs),
       x.requests === 0 ? 'never' : ms(x.readyToFirstRequestMs),
       x.requests === 0 ? 'never' : ms(x.startToFirstRequestMs),
       int(x.requests),
     ]),
     notes: [
       'Containers created during the load (a restarted one is not new). Started at: its first start event. Listening: the app\'s own "listening" log line (its boot takes that long; it can serve from then on).',
-      'First request: when it reached the app, by the app\'s own "first request" log line (Docker\'s timestamps, the clock of the "listening" line), not when the client sent it (a request held while no replica was ready was sent before any new one listened) or when it was answered.',
+      'In rotation: the balancer\'s own line that a connection to the replica was accepted (pino\'s time); it sends requests to it from then on. It may come a few ms before "listening": the kernel accepts connections once the app listens, a moment before the app\'s callback writes the line.',
+      'First request: when it reached the app, by the app\'s own "first request" log line, not when the client sent it (a request held while no replica was ready was sent before any new one listened) or when it was answered.',
+      'The app\'s two times are the ones its lines carry (`at`, this host\'s clock): Docker stamps a line when it reads it, tens of milliseconds late on a busy host.',
     ],
   };
 }

@@ -24,6 +24,11 @@ export interface ChurnReplica {
    * log was not read.
    */
   readonly readyToFirstRequestMs: number | undefined;
+  /**
+   * From the moment it listened to the balancer's line that a connection to it was accepted (it is in
+   * rotation from then on). Absent in results from before it was measured.
+   */
+  readonly readyToRotationMs?: number | undefined;
   readonly startToFirstRequestMs: number | undefined;
   readonly requests: number;
 }
@@ -49,6 +54,7 @@ export function newReplicaLatencies(
   tallies: Readonly<Record<string, ReplicaTally>>,
   loadStartedAt: number,
   service: string,
+  inRotationAt: ReadonlyMap<string, number>,
 ): ChurnReplica[] {
   const created = new Set<string>();
   const starts = new Map<string, number>();
@@ -67,6 +73,7 @@ export function newReplicaLatencies(
       startedAtMs: startedAt - loadStartedAt,
       bootMs: minus(listening, startedAt),
       readyToFirstRequestMs: minus(firstRequest, listening),
+      readyToRotationMs: minus(inRotationAt.get(replica), listening),
       startToFirstRequestMs: minus(firstRequest, startedAt),
       requests: tally?.count ?? 0,
     };
@@ -97,6 +104,19 @@ export function parseBalancerLog(text: string): LogLine[] {
     lines.push({ atMs, level: String(fields.level), msg: fields.msg, fields });
   }
   return lines;
+}
+
+/** The balancer's line when a new replica first accepts a connection, and goes into rotation (src/balancer/boot-watch.ts). */
+export const ACCEPTING_MSG = 'replica accepts connections';
+
+/** Pure: short container ID -> when the balancer's log first says the replica accepts connections. */
+export function rotationTimes(log: readonly LogLine[]): Map<string, number> {
+  const at = new Map<string, number>();
+  for (const line of log) {
+    const id = line.fields.id;
+    if (line.msg === ACCEPTING_MSG && typeof id === 'string' && !at.has(id)) at.set(id, line.atMs);
+  }
+  return at;
 }
 
 /** The balancer's line when a replica stops taking requests (src/balancer/replica-set.ts). */

@@ -19,6 +19,7 @@ import {
   killToDrain,
   newReplicaLatencies,
   parseBalancerLog,
+  rotationTimes,
   type ChurnPhase,
   type ChurnReplica,
   type ChurnStep,
@@ -147,7 +148,7 @@ export async function runChurn(ctx: BenchContext): Promise<ChurnResult> {
       errorCodes: result.errorCodes,
       steps: steps.map((s) => ({ ...s, atMs: Math.round(s.atMs - result.startedAt) })),
       phases: churnPhases(result.phases, holdEpisodes(socketLog), result.startedAt),
-      replicas: newReplicaLatencies(recorder.events, watcher, result.replicas, result.startedAt, APP_SERVICE),
+      replicas: newReplicaLatencies(recorder.events, watcher, result.replicas, result.startedAt, APP_SERVICE, rotationTimes(socketLog)),
       events: recorder.events.map((e) => ({ ...e, atMs: Math.round(e.atMs - result.startedAt) })),
       drains: [
         { layout: 'socket (the balancer reads Docker itself)', balancer: balancerService(STRATEGY), delays: killToDrain(recorder.events, socketLog) },

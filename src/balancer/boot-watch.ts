@@ -60,7 +60,8 @@ export class BootWatch<R extends BackendResources> {
         const failure = await check(host, port, timeoutMs);
         if (failure === undefined) {
           if (this.stopped || !replicas.has(backend)) return;
-          log.info({ replica: backend.replica.name, afterMs: Math.round(performance.now() - since) }, 'replica accepts connections');
+          const { name, id } = backend.replica;
+          log.info({ replica: name, id: id.slice(0, 12), afterMs: Math.round(performance.now() - since) }, 'replica accepts connections');
           replicas.recordAccepting(backend);
           this.opts.onAccepting?.();
           return;

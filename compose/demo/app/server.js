@@ -38,6 +38,14 @@ let busy = Promise.resolve();
 let closing = false;
 
 /** In serial mode each request waits for the one before it. */
+/**
+ * Now, on the host's clock (a container shares it), to the microsecond: the bench reads it from the
+ * log lines themselves, since Docker stamps a line when it reads it, late when the host is busy.
+ */
+function epochMs() {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
+}
+
 function wait(ms) {
   const sleep = () => new Promise((resolve) => setTimeout(resolve, ms));
   if (mode === 'async') return sleep();
@@ -124,7 +132,7 @@ const server = http.createServer(async (req, res) => {
   }
   stats.requests++;
   // Once: the bench times a new replica's first request from its own log, on the clock of its "listening" line.
-  if (stats.requests === 1) console.log(JSON.stringify({ msg: 'first request', replica }));
+  if (stats.requests === 1) console.log(JSON.stringify({ msg: 'first request', replica, at: epochMs() }));
   const id = req.headers['x-request-id'];
   if (id) stats.seen[id] = (stats.seen[id] || 0) + 1;
   // Synchronous: the line must be on disk even if the process is killed right after.
@@ -150,7 +158,7 @@ server.on('upgrade', (req, socket) => {
 });
 
 if (process.env.DEMO_KEEPALIVE_MS) server.keepAliveTimeout = Number(process.env.DEMO_KEEPALIVE_MS);
-server.listen(port, () => console.log(JSON.stringify({ msg: 'listening', replica, port, mode, delayMs })));
+server.listen(port, () => console.log(JSON.stringify({ msg: 'listening', replica, port, mode, delayMs, at: epochMs() })));
 
 // A reload request, not a stop: log it and keep serving (compose-lb keeps the
 // replica in rotation on `docker kill -s HUP`).

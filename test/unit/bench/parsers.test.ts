@@ -1,5 +1,5 @@
 import { parseEventLine } from '../../../bench/docker/event-recorder';
-import { parseTimestampedLine } from '../../../bench/docker/app-log-watcher';
+import { lineTime, parseTimestampedLine } from '../../../bench/docker/app-log-watcher';
 import { cpuModelFrom } from '../../../bench/host/machine';
 import { parseContextSwitches, parseCpuTicks, parseRssBytes } from '../../../bench/host/proc-stat';
 import { parseSocketCounters, sentBetween } from '../../../bench/host/socket-stats';
@@ -86,6 +86,13 @@ describe('docker output parsers', () => {
     expect(parsed?.atMs).toBeCloseTo(Date.parse('2026-11-27T06:23:17.138Z') + 0.456789, 5);
     expect(parseTimestampedLine('2026-11-27T06:23:17Z x')?.atMs).toBe(Date.parse('2026-11-27T06:23:17Z'));
     expect(parseTimestampedLine('no timestamp')).toBeUndefined();
+  });
+
+  it("times a demo app line by the time it carries, written by the app; Docker's stamp only when it carries none", () => {
+    const stamped = parseTimestampedLine('2026-11-27T06:23:17.200000000Z {"msg":"listening","port":80,"at":1795760597138.456}');
+    expect(stamped && lineTime(stamped)).toBe(1795760597138.456);
+    const bare = parseTimestampedLine('2026-11-27T06:23:17.200000000Z {"msg":"listening"}');
+    expect(bare && lineTime(bare)).toBe(Date.parse('2026-11-27T06:23:17.200Z'));
   });
 });
 

@@ -1,5 +1,5 @@
 import type { LoadResult } from '../../../bench/load/load-types';
-import { newReplicaLatencies } from '../../../bench/scenarios/churn-summary';
+import { newReplicaLatencies, rotationTimes } from '../../../bench/scenarios/churn-summary';
 import { interleave, summarizeOverhead, type OverheadRun } from '../../../bench/scenarios/overhead-summary';
 import { scalingPoint } from '../../../bench/scenarios/scaling-summary';
 import { BALANCING_TARGETS, OVERHEAD_TARGETS } from '../../../bench/targets';
@@ -157,30 +157,52 @@ describe('newReplicaLatencies', () => {
   ]);
   const logs = { listeningAt, firstRequestAt: new Map([['aaaaaaaaaaaa', 10_170]]) };
   const tallies = { aaaaaaaaaaaa: { count: 5 } };
+  const inRotation = new Map([['aaaaaaaaaaaa', 10_162]]);
 
-  it('measures boot, ready -> first request and start -> first request per started replica of the service', () => {
-    expect(newReplicaLatencies(events, logs, tallies, 9_000, 'web')).toEqual([
-      { replica: 'aaaaaaaaaaaa', startedAtMs: 1_100, bootMs: 50, readyToFirstRequestMs: 20, startToFirstRequestMs: 70, requests: 5 },
+  it('measures boot, ready -> in rotation, ready -> first request and start -> first request per started replica of the service', () => {
+    expect(newReplicaLatencies(events, logs, tallies, 9_000, 'web', inRotation)).toEqual([
+      {
+        replica: 'aaaaaaaaaaaa',
+        startedAtMs: 1_100,
+        bootMs: 50,
+        readyToFirstRequestMs: 20,
+        readyToRotationMs: 12,
+        startToFirstRequestMs: 70,
+        requests: 5,
+      },
       {
         replica: 'bbbbbbbbbbbb',
         startedAtMs: 1_200,
         bootMs: 60,
         readyToFirstRequestMs: undefined,
+        readyToRotationMs: undefined,
         startToFirstRequestMs: undefined,
         requests: 0,
       },
     ]);
   });
 
+  it("reads when the balancer put a replica in rotation from its log: the first 'replica accepts connections' line per container", () => {
+    const line = (atMs: number, msg: string, fields: Record<string, unknown>) => ({ atMs, level: 'info', msg, fields });
+    const log = [
+      line(1, 'replica draining', { id: 'aaaaaaaaaaaa' }),
+      line(2, 'replica accepts connections', { replica: 'web-1', id: 'aaaaaaaaaaaa' }),
+      line(3, 'replica accepts connections', { replica: 'web-2', id: 'bbbbbbbbbbbb' }),
+      line(4, 'replica accepts connections', { replica: 'web-1', id: 'aaaaaaaaaaaa' }),
+      line(5, 'replica accepts connections', { replica: 'web-3' }),
+    ];
+    expect(rotationTimes(log)).toEqual(new Map([['aaaaaaaaaaaa', 2], ['bbbbbbbbbbbb', 3]]));
+  });
+
   it('leaves out a container that was there before the load and restarted: its log holds its first boot', () => {
     const restarted = [...events, { atMs: 10_400, id: 'dddddddddddd0000', action: 'start', service: 'web' }];
     const old = { ...logs, listeningAt: new Map([...listeningAt, ['dddddddddddd', 1_000]]) };
-    expect(newReplicaLatencies(restarted, old, tallies, 9_000, 'web').map((r) => r.replica)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
+    expect(newReplicaLatencies(restarted, old, tallies, 9_000, 'web', inRotation).map((r) => r.replica)).toEqual(['aaaaaaaaaaaa', 'bbbbbbbbbbbb']);
   });
 
   it("times the first request by the replica's own log, not by when a held request was sent or answered", () => {
     // A request held by the balancer was sent before the replica listened, and answered well after.
-    const [a] = newReplicaLatencies(events, { ...logs, firstRequestAt: new Map([['aaaaaaaaaaaa', 10_180]]) }, tallies, 9_000, 'web');
+    const [a] = newReplicaLatencies(events, { ...logs, firstRequestAt: new Map([['aaaaaaaaaaaa', 10_180]]) }, tallies, 9_000, 'web', inRotation);
     expect(a).toMatchObject({ readyToFirstRequestMs: 30, startToFirstRequestMs: 80 });
   });
 });
