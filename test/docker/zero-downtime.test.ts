@@ -46,18 +46,18 @@ function expectEachPostOnce(result: TaggedLoadResult, dir: string): void {
 }
 
 /** The balancer's warnings, to explain a failure; retries and ejections are routine while replicas restart. */
-async function balancerWarnings(project: ComposeProject, balancer: string): Promise<string[]> {
+async function balancerWarnings(lb: BalancerHandle): Promise<string[]> {
   const routine = /retrying on another|ejected after failed connections/;
-  return (await project.logs(balancer))
+  return (await lb.logs())
     .split('\n')
     .filter((l) => /"level":"(warn|error)"/.test(l) && !routine.test(l))
     .slice(-30);
 }
 
 /** Short IDs of the replicas the balancer logged as draining. */
-async function drainedIds(project: ComposeProject, balancer: string): Promise<Set<string>> {
+async function drainedIds(lb: BalancerHandle): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (const line of (await project.logs(balancer)).split('\n')) {
+  for (const line of (await lb.logs()).split('\n')) {
     const json = line.slice(line.indexOf('{'));
     if (json.includes('"replica draining"')) ids.add((JSON.parse(json) as { id: string }).id);
   }
@@ -137,12 +137,12 @@ describeDocker('replacing every replica of a service under load', (flavor) => {
         });
 
         const outcome = { failed: result.failed, byStatus: result.byStatus, errors: result.errors, answers: result.failures };
-        if (result.failed > 0) Object.assign(outcome, { balancer: await balancerWarnings(project, `${target.service}-lb`) });
+        if (result.failed > 0) Object.assign(outcome, { balancer: await balancerWarnings(lb) });
         expect(outcome).toEqual({ failed: 0, byStatus: { '200': result.sent }, errors: [], answers: [] });
         expect(result.postsSent.length).toBeGreaterThan(50);
         expectEachPostOnce(result, requestLog);
         // Every replica that was replaced was drained first, at its stop signal.
-        const drained = await drainedIds(project, `${target.service}-lb`);
+        const drained = await drainedIds(lb);
         for (const id of before) expect(drained).toContain(id.slice(0, 12));
       },
     );

@@ -1,5 +1,6 @@
 import type { ReplicasDocument } from '../../../src/admin/views';
 import { containerIp, type ComposeProject } from './compose';
+import { run } from './exec';
 import { waitFor } from './wait';
 
 /**
@@ -39,6 +40,12 @@ export class BalancerHandle {
 
   async metrics(): Promise<string> {
     return (await fetch(`${this.adminUrl}/metrics`)).text();
+  }
+
+  /** Its log: `docker logs`, which under Compose v1 answers a second sooner than `compose logs`. */
+  async logs(): Promise<string> {
+    const { stdout, stderr } = await run('docker', ['logs', this.containerId]);
+    return stdout + stderr;
   }
 
   /** Waits until exactly `n` replicas are ready (and none is in another state). */
