@@ -59,16 +59,26 @@ export async function containerPid(containerId: string): Promise<number> {
 }
 
 /**
+ * Bytes that must wait unread in a receive queue to count as a stall. Not a full window: a socket
+ * the reader stopped early has a receive buffer the kernel never grew, and held 51,676 bytes in a
+ * run that waited for 64 KiB (2026-11-30, a lighttpd upload; a busybox one timed out the same way).
+ */
+const STALLED_BYTES = 16 * 1024;
+
+/**
  * Waits until some connection of the namespace has stopped being read: bytes wait in its receive
  * queue, the same number on two looks 100 ms apart (a busy reader empties it in between). That is
  * back-pressure at work: the process reads no faster than the other side of it takes the bytes.
+ * On a timeout, the error's cause says what the receive queues held at the last look.
  */
 export function waitForStalledReader(pid: number, what: string, pick: (c: TcpConnection) => boolean): Promise<TcpConnection> {
   let previous = new Map<string, number>();
   return waitFor(what, async () => {
-    const now = (await tcpConnections(pid)).filter((c) => pick(c) && c.rxQueue >= 64 * 1024);
+    const picked = (await tcpConnections(pid)).filter(pick);
+    const now = picked.filter((c) => c.rxQueue >= STALLED_BYTES);
     const stalled = now.find((c) => previous.get(c.local + c.remote) === c.rxQueue);
     previous = new Map(now.map((c) => [c.local + c.remote, c.rxQueue]));
+    if (stalled === undefined) throw new Error(`receive queues: ${picked.map((c) => `${c.remote} ${c.rxQueue}`).join(', ')}`);
     return stalled;
   });
 }
