@@ -176,13 +176,17 @@ function slowReplicaGoals(r: NonNullable<BenchResults['slowReplica']>): Goal[] {
   ];
 }
 
+/** The largest of the values that were measured, if any was. */
+function largest(values: readonly (number | undefined)[]): number | undefined {
+  const measured = values.filter((x): x is number => x !== undefined);
+  return measured.length === 0 ? undefined : Math.max(...measured);
+}
+
 function churnGoals(r: NonNullable<BenchResults['churn']>): Goal[] {
   const failures = r.non2xx + r.errors + r.timeouts;
   const never = r.replicas.filter((x) => x.requests === 0).length;
-  const served = r.replicas.map((x) => x.readyToFirstRequestMs).filter((x): x is number => x !== undefined);
-  const slowest = served.length === 0 ? undefined : Math.max(...served);
-  const rotated = r.replicas.map((x) => x.readyToRotationMs).filter((x): x is number => x !== undefined);
-  const rotation = rotated.length === 0 ? undefined : Math.max(...rotated);
+  const slowest = largest(r.replicas.map((x) => x.readyToFirstRequestMs));
+  const rotation = largest(r.replicas.map((x) => x.readyToRotationMs));
   const failedPhases = r.phases.filter((p) => p.non2xx + p.errors + p.timeouts > 0).map((p) => p.name);
   const [socket, fed] = r.drains;
   const added = socket === undefined || fed === undefined ? undefined : addedDelay(socket.delays, fed.delays);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { BalancerHandle, countByReplica } from './support/balancer';
 import { ComposeProject, FIXTURES, fixtureEnv } from './support/compose';
-import { describeDocker, describeSkippedUnless, inCi } from './support/env';
+import { describeDocker, describeHostChanging } from './support/env';
 import { run } from './support/exec';
 import { waitFor } from './support/wait';
 
@@ -14,8 +14,7 @@ const ROOT = join(__dirname, '..', '..');
  * (COMPOSE_LB_RESTART_DOCKERD=1). It needs live-restore, so containers keep
  * running while the daemon is down (scripts/setup-docker.sh starts dockerd so).
  */
-const allowed = inCi() || process.env.COMPOSE_LB_RESTART_DOCKERD === '1';
-const describeRestart = allowed ? describeDocker : (name: string) => describeSkippedUnless('COMPOSE_LB_RESTART_DOCKERD', name);
+const describeRestart = describeHostChanging('COMPOSE_LB_RESTART_DOCKERD', describeDocker);
 
 async function daemonUp(): Promise<boolean> {
   return run('docker', ['info'], { timeoutMs: 5_000 }).then(

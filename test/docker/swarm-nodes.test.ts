@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplicasDocument } from '../../src/admin/views';
 import { CLI, FIXTURES, fixtureEnv } from './support/compose';
-import { describeEngine, describeSkippedUnless, inCi } from './support/env';
+import { describeEngine, describeHostChanging } from './support/env';
 import { run } from './support/exec';
 import { startSwarmNodes, type SwarmNode, type SwarmNodes } from './support/swarm-nodes';
 import { underLoad } from './support/tagged-load';
@@ -15,8 +15,7 @@ jest.setTimeout(600_000);
  * Two engines in network namespaces of this machine, a bridge and a firewall rule between them:
  * in CI, or outside it when asked (COMPOSE_LB_SWARM_NODES=1), as it changes the host's network.
  */
-const allowed = inCi() || process.env.COMPOSE_LB_SWARM_NODES === '1';
-const describeNodes = allowed ? describeEngine : (name: string) => describeSkippedUnless('COMPOSE_LB_SWARM_NODES', name);
+const describeNodes = describeHostChanging('COMPOSE_LB_SWARM_NODES', describeEngine);
 
 describeNodes('a swarm of two nodes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clb-swarm-nodes-'));

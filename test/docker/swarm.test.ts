@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ReplicasDocument } from '../../src/admin/views';
 import { CLI, FIXTURES, fixtureEnv } from './support/compose';
 import { dockerdWith } from './support/daemon';
-import { describeEngine, describeSkippedUnless, inCi } from './support/env';
+import { describeEngine, describeHostChanging } from './support/env';
 import { run } from './support/exec';
 import { underLoad } from './support/tagged-load';
 import { waitFor } from './support/wait';
@@ -15,8 +15,7 @@ jest.setTimeout(600_000);
  * Swarm refuses a daemon with live-restore, so this restarts dockerd without it (and with it again
  * after): outside CI only when asked, as the daemon-restart test (COMPOSE_LB_RESTART_DOCKERD=1).
  */
-const allowed = inCi() || process.env.COMPOSE_LB_RESTART_DOCKERD === '1';
-const describeSwarm = allowed ? describeEngine : (name: string) => describeSkippedUnless('COMPOSE_LB_RESTART_DOCKERD', name);
+const describeSwarm = describeHostChanging('COMPOSE_LB_RESTART_DOCKERD', describeEngine);
 
 async function swarmState(): Promise<string> {
   return (await run('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();

@@ -1,5 +1,5 @@
 import type { ReplicasDocument } from '../../../src/admin/views';
-import { containerIp, type ComposeProject } from './compose';
+import { containerIp, publishedUrl, type ComposeProject } from './compose';
 import { run } from './exec';
 import { waitFor } from './wait';
 
@@ -20,7 +20,7 @@ export class BalancerHandle {
   /** `port`: the container port clients use (80 for HTTP; a TCP balancer's service port). */
   static async of(project: ComposeProject, service = 'web-lb', port = 80): Promise<BalancerHandle> {
     const id = await project.oneContainer(service);
-    const url = await project.publishedUrl(service, port);
+    const url = await publishedUrl(id, port);
     const ip = await containerIp(id);
     return new BalancerHandle(project, id, url, `http://${ip}:8081`, `http://${ip}`);
   }

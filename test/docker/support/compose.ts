@@ -72,11 +72,7 @@ export class ComposeProject {
 
   /** `http://127.0.0.1:PORT` where the service's container port is published. */
   async publishedUrl(service: string, port: number): Promise<string> {
-    // `docker port`, not `compose port`: the same answer without starting Compose v1's Python.
-    const { stdout } = await run('docker', ['port', await this.oneContainer(service), `${port}/tcp`]);
-    const hostPort = stdout.trim().split('\n')[0]?.split(':').pop();
-    if (!hostPort) throw new Error(`${service}:${port} is not published`);
-    return `http://127.0.0.1:${hostPort}`;
+    return publishedUrl(await this.oneContainer(service), port);
   }
 
   async logs(service: string): Promise<string> {
@@ -121,4 +117,15 @@ export async function containerIp(id: string): Promise<string> {
   const ip = (addresses.find(([name]) => !name?.endsWith('compose-lb')) ?? addresses[0])?.[1];
   if (!ip) throw new Error(`container ${id} has no IP address`);
   return ip;
+}
+
+/**
+ * `http://127.0.0.1:PORT` where a container's port is published: `docker port`, not `compose port`,
+ * the same answer without starting Compose v1's Python.
+ */
+export async function publishedUrl(containerId: string, port: number): Promise<string> {
+  const { stdout } = await run('docker', ['port', containerId, `${port}/tcp`]);
+  const hostPort = stdout.trim().split('\n')[0]?.split(':').pop();
+  if (!hostPort) throw new Error(`${containerId.slice(0, 12)}:${port} is not published`);
+  return `http://127.0.0.1:${hostPort}`;
 }

@@ -63,12 +63,15 @@ export function describeEngine(name: string, body: () => void): void {
 }
 
 /**
- * Stands in for a file of Docker tests that change the host beyond its containers (restarting
- * dockerd, network namespaces), left out outside CI unless `variable` is 1: one skipped test says how
- * to run them, since jest fails a file that has no test at all.
+ * The `describe` for a file of Docker tests that change the host beyond its containers (restarting
+ * dockerd, network namespaces): `describeFn` under CI or when `variable` is 1; else one skipped test
+ * that says how to run them, since jest fails a file that has no test at all.
  */
-export function describeSkippedUnless(variable: string, name: string): void {
-  describe(`${name} (set ${variable}=1)`, () => {
-    it.skip(`changes the host beyond containers: runs under CI, or with ${variable}=1`, () => {});
-  });
+export function describeHostChanging<Body>(variable: string, describeFn: (name: string, body: Body) => void): (name: string, body: Body) => void {
+  if (inCi() || process.env[variable] === '1') return describeFn;
+  return (name) => {
+    describe(`${name} (set ${variable}=1)`, () => {
+      it.skip(`changes the host beyond containers: runs under CI, or with ${variable}=1`, () => {});
+    });
+  };
 }
