@@ -61,6 +61,8 @@ export function frameOf(node: ProfileNode, locate: Locate): Frame {
 export function categoryOf(frame: Frame): string {
   const { module, name } = frame;
   if (module.startsWith('src/proxy/upstream/')) return "compose-lb's HTTP client (src/proxy/upstream/)";
+  // The simple path: what Node's http server does for the scripts and for compose-lb's other requests.
+  if (module.startsWith('src/proxy/client/')) return "compose-lb's simple path (src/proxy/client/)";
   if (module.startsWith('src/') || /\/plain-[a-z-]+-proxy\.js$/.test(module)) return "the proxy's own code (src/, the script)";
   // The upstream clients of the plain scripts: what src/proxy/upstream/ does for compose-lb.
   if (module === 'http-proxy' || module === 'undici') return `${module} (the script's HTTP client)`;

@@ -1,9 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Backend } from '../balancer/backend';
 import type { Picker } from '../balancer/picker';
 import type { ReplicaSet } from '../balancer/replica-set';
 import { ReplicaGoneError, UpstreamTimeoutError } from '../errors';
+import type { ClientRequest, ClientResponse } from './client/client-message';
 import type { DeadlineList, Timed } from './deadlines';
 import { plainTextHeaders } from './headers';
 import type { HoldQueue } from './hold-queue';
@@ -109,8 +110,10 @@ export class Exchange implements ConnectionUser, Timed {
 
   constructor(
     private readonly ctx: ExchangeContext,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly req: ClientRequest,
+    private readonly res: ClientResponse,
+    /** The request body's stream: Node's IncomingMessage when the request has a body (else undefined). */
+    private readonly body: Readable | undefined,
     private readonly request: UpstreamRequest,
     private readonly host: ExchangeHost,
   ) {
@@ -241,29 +244,22 @@ export class Exchange implements ConnectionUser, Timed {
     this.connected = true;
     this.stopWatchingClient();
     const head = serializeRequestHead(this.req.method ?? 'GET', this.request.path, this.request.headers);
-    if (this.request.body !== 'none' && !this.req.complete) {
+    // Only Node's server reads a request with a body (a simple-path request has none): `body` is its stream.
+    const body = this.request.body === 'none' ? undefined : this.body;
+    if (body !== undefined && !this.req.complete) {
       connection.write(head);
-      this.streamBody(connection);
+      this.streamBody(connection, body);
       return;
     }
     // The whole request is here (no body, or all of it arrived already): one write, kept for a retry.
-    this.wholeBody ??= this.request.body === 'none' ? undefined : this.takeBufferedBody();
+    this.wholeBody ??= body === undefined ? undefined : takeBufferedBody(body);
     this.wholeBytes = connection.sendWhole(head, this.wholeBody, this.request.body === 'chunked');
     this.ctx.deadlines.response.add(this, performance.now());
   }
 
-  /** The body Node has buffered for a request that arrived whole, read out at once. */
-  private takeBufferedBody(): Buffer {
-    const chunks: Buffer[] = [];
-    for (let chunk = this.req.read() as Buffer | null; chunk !== null; chunk = this.req.read() as Buffer | null) {
-      chunks.push(chunk);
-    }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  }
-
   // ---- 3. The request body, streamed as it arrives ---------------------------------------------
 
-  private streamBody(connection: ReplicaConnection): void {
+  private streamBody(connection: ReplicaConnection, body: Readable): void {
     const chunked = this.request.body === 'chunked';
     const { upload, response } = this.ctx.deadlines;
     this.bodySent = true;
@@ -273,33 +269,33 @@ export class Exchange implements ConnectionUser, Timed {
         upload.add(this, performance.now());
       } else {
         // Waiting on the replica to read: the replica is the slow one now, bounded like a response.
-        this.req.pause();
+        body.pause();
         response.add(this, performance.now());
       }
     };
     const onEnd = (): void => {
       this.bodyDone = true;
       this.stopBody = undefined;
-      this.req.off('data', onData);
+      body.off('data', onData);
       connection.endRequest(chunked);
       if (!this.responded) response.add(this, performance.now());
       else upload.remove(this);
     };
     this.stopBody = () => {
-      this.req.off('data', onData);
-      this.req.off('end', onEnd);
+      body.off('data', onData);
+      body.off('end', onEnd);
       this.stopBody = undefined;
-      this.req.resume();
+      body.resume();
     };
-    this.req.on('data', onData);
-    this.req.once('end', onEnd);
-    this.req.resume();
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.resume();
   }
 
   onWritable(): void {
     if (this.bodyDone || !this.trying) return;
     this.ctx.deadlines.upload.add(this, performance.now());
-    this.req.resume();
+    this.body?.resume();
   }
 
   // ---- 4. The response, relayed as it arrives --------------------------------------------------
@@ -317,7 +313,7 @@ export class Exchange implements ConnectionUser, Timed {
     const res = this.res;
     // Answered before the whole request body arrived (a 413, a 401): the rest of it may never be read,
     // so this connection cannot carry another request.
-    if (!this.req.complete || this.host.closing) res.shouldKeepAlive = false;
+    if (this.bodyUnread || this.host.closing) res.shouldKeepAlive = false;
     try {
       res.writeHead(head.status, head.reason, head.headers);
     } catch (err) {
@@ -453,7 +449,7 @@ export class Exchange implements ConnectionUser, Timed {
       return;
     }
     // The request body was never read: close rather than leave it to be parsed as the next request.
-    if (!this.req.complete || this.host.closing) res.shouldKeepAlive = false;
+    if (this.bodyUnread || this.host.closing) res.shouldKeepAlive = false;
     const headers = plainTextHeaders(body);
     if (retryLater) headers['retry-after'] = '1';
     res.writeHead(status, headers);
@@ -468,6 +464,14 @@ export class Exchange implements ConnectionUser, Timed {
         'replica sends malformed responses; accepted as HAProxy and nginx accept them',
       );
     }
+  }
+
+  /**
+   * Some of the request body has not arrived yet. (Node's `complete` alone would say so of a GET too,
+   * while its handler runs: the end of a message is parsed after the handler returns.)
+   */
+  private get bodyUnread(): boolean {
+    return this.request.body !== 'none' && !this.req.complete;
   }
 
   // ---- 6. The end, whichever way ------------------------------------------------------------
@@ -505,4 +509,13 @@ export class Exchange implements ConnectionUser, Timed {
       replica: this.backend?.replica.name,
     });
   }
+}
+
+/** The body Node has buffered for a request that arrived whole, read out at once. */
+function takeBufferedBody(body: Readable): Buffer {
+  const chunks: Buffer[] = [];
+  for (let chunk = body.read() as Buffer | null; chunk !== null; chunk = body.read() as Buffer | null) {
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }

@@ -1,8 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { listenOn } from '../listen';
 import { cidrMatcher, unmapIPv4, type Cidr } from './cidr';
+import { ClientConnection, type ClientConnectionHost, type ClientTimeouts } from './client/client-connection';
+import type { ClientRequest, ClientResponse } from './client/client-message';
 import { Exchange, type ExchangeContext, type ExchangeHost } from './exchange';
 import { plainTextHeaders } from './headers';
 import { prepareRequest, type ForwardedFor, type RequestProblem, type UpstreamRequest } from './request-head';
@@ -43,7 +45,7 @@ function withPath(request: UpstreamRequest, path: string): UpstreamRequest {
  * WebSocket proxy). Keeps time for every request with one interval, and owns
  * graceful shutdown.
  */
-export class ProxyServer implements ExchangeHost {
+export class ProxyServer implements ExchangeHost, ClientConnectionHost {
   readonly server: Server;
   /** Open client connections: counted, not kept in a Set, for the same reason as `inflight`. */
   private connections = 0;
@@ -58,6 +60,10 @@ export class ProxyServer implements ExchangeHost {
   private port = 0;
   private readonly maxRequests: number;
   private readonly ticker: NodeJS.Timeout;
+  /** Node's own listener for a new connection: it takes a connection off the simple path. */
+  private readonly readByNode: (socket: Socket) => void;
+  /** Connections on the simple path, which Node's server does not know of: closed at shutdown. */
+  private readonly simpleConnections = new Set<ClientConnection>();
 
   constructor(
     private readonly route: RouteLookup,
@@ -77,7 +83,7 @@ export class ProxyServer implements ExchangeHost {
         noDelay: true,
         requireHostHeader: true,
       },
-      (req, res) => this.onRequest(req, res),
+      (req, res) => this.onRequest(req, res, req),
     );
     this.server.maxConnections = opts.maxConnections;
     // A client may half-close (FIN) right after its request and still read the answer, as HAProxy allows;
@@ -87,11 +93,27 @@ export class ProxyServer implements ExchangeHost {
     this.server.setTimeout(opts.socketTimeoutMs);
     this.maxRequests = opts.maxRequests;
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    // Every connection starts on the simple path (client/client-connection.ts) and goes to Node's
+    // server's own connection listener at its first request that is not simple.
+    const nodeConnection = this.server.listeners('connection');
+    if (nodeConnection.length !== 1) throw new Error('unexpected: Node\'s HTTP server has no single connection listener');
+    this.readByNode = nodeConnection[0] as (socket: Socket) => void;
+    this.server.removeListener('connection', this.readByNode);
+    const timeouts: ClientTimeouts = {
+      headersMs: opts.headersTimeoutMs,
+      socketMs: opts.socketTimeoutMs,
+      keepAliveMs: opts.keepAliveTimeoutMs,
+    };
     this.server.on('connection', (socket: Socket) => {
       this.connections++;
       socket.once('close', () => this.connections--);
+      this.simpleConnections.add(new ClientConnection(socket, this, timeouts));
     });
-    this.ticker = setInterval(() => opts.onTick(performance.now()), opts.tickMs);
+    this.ticker = setInterval(() => {
+      const now = performance.now();
+      opts.onTick(now);
+      for (const connection of this.simpleConnections) connection.expireIdle(now);
+    }, opts.tickMs);
     this.ticker.unref();
   }
 
@@ -105,7 +127,20 @@ export class ProxyServer implements ExchangeHost {
     return address;
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  onSimpleRequest(req: ClientRequest, res: ClientResponse): void {
+    this.onRequest(req, res, undefined);
+  }
+
+  handOff(socket: Socket): void {
+    this.readByNode.call(this.server, socket);
+  }
+
+  released(connection: ClientConnection): void {
+    this.simpleConnections.delete(connection);
+  }
+
+  /** `body`: the request's body stream (Node's IncomingMessage), or undefined on the simple path. */
+  private onRequest(req: ClientRequest, res: ClientResponse, body: Readable | undefined): void {
     this.inflight++;
     const prepared = this.inflight > this.maxRequests ? OVERLOADED : prepareRequest(req, this.hop(req));
     if (prepared.kind === 'refuse') {
@@ -117,11 +152,11 @@ export class ProxyServer implements ExchangeHost {
       this.refuse(req, res, NO_ROUTE);
       return;
     }
-    new Exchange(routed.ctx, req, res, withPath(prepared, routed.path), this).start();
+    new Exchange(routed.ctx, req, res, body, withPath(prepared, routed.path), this).start();
   }
 
   /** Answers a request without forwarding it, and closes the connection; counted and logged like the rest. */
-  private refuse(req: IncomingMessage, res: ServerResponse, problem: RequestProblem): void {
+  private refuse(req: ClientRequest, res: ClientResponse, problem: RequestProblem): void {
     const startedAt = performance.now();
     const client = req.socket.remoteAddress;
     res.once('close', () => {
@@ -149,7 +184,7 @@ export class ProxyServer implements ExchangeHost {
     proxyWebSocket(routed.ctx, this.webSockets, req, withPath(prepared, routed.path), socket, head);
   }
 
-  private hop(req: IncomingMessage): ForwardedFor {
+  private hop(req: ClientRequest): ForwardedFor {
     const address = req.socket.remoteAddress;
     return {
       clientAddress: address === undefined ? '' : unmapIPv4(address),
@@ -167,8 +202,13 @@ export class ProxyServer implements ExchangeHost {
     this.inflight--;
     if (this.stopping === undefined) return;
     // Connections that just finished their last response would otherwise idle until keepAliveTimeout.
-    this.server.closeIdleConnections();
+    this.closeIdleConnections();
     if (this.inflight === 0) this.stopping.resolve();
+  }
+
+  private closeIdleConnections(): void {
+    this.server.closeIdleConnections();
+    for (const connection of this.simpleConnections) connection.closeIfIdle();
   }
 
   /**
@@ -181,7 +221,7 @@ export class ProxyServer implements ExchangeHost {
       this.stopping = { resolve };
     });
     this.server.close();
-    this.server.closeIdleConnections();
+    this.closeIdleConnections();
     if (this.inflight > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<void>((resolve) => {
@@ -193,6 +233,7 @@ export class ProxyServer implements ExchangeHost {
     const cut = this.inflight;
     clearInterval(this.ticker);
     this.server.closeAllConnections();
+    for (const connection of this.simpleConnections) connection.destroy();
     return cut;
   }
 }

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import type { ClientRequest } from './client/client-message';
 import type { FailureKind } from './upstream-failure';
 
 /** What the proxy reports per request, for one service; kept narrow so tests can count calls. */
@@ -19,7 +19,7 @@ export interface Recorder {
 
 /** How one request ended, for the metrics and the access log. */
 export interface RequestRecord {
-  readonly req: IncomingMessage;
+  readonly req: ClientRequest;
   /** The status sent, or 499 when the client went away first. */
   readonly status: number;
   /** performance.now() when the request arrived. */

@@ -46,6 +46,7 @@ describe('categoryOf', () => {
     [{ name: 'x', module: '/work/test/fixtures/proxies/plain-http-proxy.js', location: '' }, "the proxy's own code (src/, the script)"],
     [{ name: 'x', module: '/work/test/fixtures/proxies/plain-undici-proxy.js', location: '' }, "the proxy's own code (src/, the script)"],
     [{ name: 'x', module: 'src/proxy/upstream/response-reader.ts', location: '' }, "compose-lb's HTTP client (src/proxy/upstream/)"],
+    [{ name: 'x', module: 'src/proxy/client/simple-response.ts', location: '' }, "compose-lb's simple path (src/proxy/client/)"],
     [{ name: 'x', module: 'undici', location: '' }, "undici (the script's HTTP client)"],
     [{ name: 'x', module: 'http-proxy', location: '' }, "http-proxy (the script's HTTP client)"],
     [{ name: 'x', module: 'node:_http_agent', location: '' }, 'Node http (parsers, agent, outgoing)'],
