@@ -8,6 +8,8 @@
  * an unusual case. Pure: bytes in, a request or nothing out.
  */
 
+import { TOKEN } from '../http-token';
+
 /** A request read by `readSimpleRequest`. */
 export interface SimpleRequest {
   readonly method: 'GET' | 'HEAD';
@@ -29,7 +31,6 @@ export const MAX_SIMPLE_HEAD = 8 * 1024;
 /** More header lines than this and Node's server reads the request. */
 const MAX_HEADERS = 100;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
  * Visible ASCII, space and tab, and no whitespace at either end: no obs-text
  * or control characters, which parsers treat differently, and nothing to trim.

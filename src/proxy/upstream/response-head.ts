@@ -1,4 +1,5 @@
 import { UpstreamProtocolError } from '../../errors';
+import { TOKEN } from '../http-token';
 
 /**
  * How the body of a response is delimited (RFC 9112 section 6.3).
@@ -50,7 +51,6 @@ export interface RequestFacts {
   readonly head: boolean;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** field-value: VCHAR, obs-text, SP and HTAB (RFC 9110 section 5.5); Node's writeHead throws on the rest. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
