@@ -8,7 +8,7 @@
  * an unusual case. Pure: bytes in, a request or nothing out.
  */
 
-import { TOKEN } from '../http-token';
+import { connectionTokens, TOKEN } from '../http-token';
 
 /** A request read by `readSimpleRequest`. */
 export interface SimpleRequest {
@@ -79,7 +79,7 @@ export function readSimpleRequest(data: Buffer): SimpleRequest | undefined {
         if (name.toLowerCase() === 'connection') {
           // llhttp reads a tab in this list its own way: Node's server decides that one.
           if (value.includes('\t')) return undefined;
-          if (listsClose(value)) keepAlive = false;
+          if (connectionTokens(value).has('close')) keepAlive = false;
         }
         break;
       case 16: // proxy-connection: llhttp reads it as Connection
@@ -95,11 +95,3 @@ export function readSimpleRequest(data: Buffer): SimpleRequest | undefined {
 
 /** Headers that give a request a body, an interim response or another protocol: Node's server handles those. */
 const FRAMING_OR_PROTOCOL = new Set(['expect', 'upgrade', 'content-length', 'transfer-encoding']);
-
-/** `close` among a Connection header's tokens, as llhttp decides keep-alive. */
-function listsClose(value: string): boolean {
-  for (const token of value.split(',')) {
-    if (token.trim().toLowerCase() === 'close') return true;
-  }
-  return false;
-}

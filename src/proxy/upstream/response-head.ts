@@ -1,5 +1,5 @@
 import { UpstreamProtocolError } from '../../errors';
-import { TOKEN } from '../http-token';
+import { connectionTokens, TOKEN } from '../http-token';
 
 /**
  * How the body of a response is delimited (RFC 9112 section 6.3).
@@ -234,15 +234,6 @@ function contentLength(values: readonly string[]): number {
     }
   }
   return Number(found);
-}
-
-function connectionTokens(value: string): Set<string> {
-  const tokens = new Set<string>();
-  for (const token of value.split(',')) {
-    const name = token.trim().toLowerCase();
-    if (name !== '') tokens.add(name);
-  }
-  return tokens;
 }
 
 /** Drops the headers `Connection` names: they describe the replica's connection, not the message. */
